@@ -58,8 +58,12 @@ func (s *Store) provider() (*goose.Provider, error) {
 		return nil, err
 	}
 	river := goose.NewGoMigration(riverVersion,
-		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return s.riverMigrate(ctx, tx, rivermigrate.DirectionUp, target) }},
-		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error { return s.riverMigrate(ctx, tx, rivermigrate.DirectionDown, -1) }},
+		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+			return s.riverMigrate(ctx, tx, rivermigrate.DirectionUp, target)
+		}},
+		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+			return s.riverMigrate(ctx, tx, rivermigrate.DirectionDown, -1)
+		}},
 	)
 	opts = append(opts, goose.WithGoMigrations(river), goose.WithDisableGlobalRegistry(true))
 	return goose.NewProvider(dialect, s.wSQL, fsys, opts...)
