@@ -22,5 +22,11 @@ func (s *Server) routes() {
 	api.PATCH("/organizations/:id", s.updateOrganization, write)
 	api.DELETE("/organizations/:id", s.deleteOrganization, write)
 
+	// people and venues routes
+
+	// events, series, sessions and outcomes routes
+
+	// delegations and invitations routes
+
 	api.GET("/audit", s.listAudit, read)
 }

@@ -57,30 +57,42 @@ func (s *Store) provider() (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	river := goose.NewGoMigration(riverVersion,
-		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
-			return s.riverMigrate(ctx, tx, rivermigrate.DirectionUp, target)
-		}},
-		&goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
-			return s.riverMigrate(ctx, tx, rivermigrate.DirectionDown, -1)
-		}},
-	)
+	// River's PostgreSQL migrations add enum values and then use them, which PostgreSQL
+	// refuses inside one transaction: there River runs each of its versions in its own
+	// transaction and records it in river_migration, so a crash midway resumes cleanly.
+	// SQLite has a single write connection, which goose's transaction holds, so there
+	// River migrates inside that transaction.
+	up := &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+		return s.riverMigrate(ctx, tx, rivermigrate.DirectionUp, target)
+	}}
+	down := &goose.GoFunc{RunTx: func(ctx context.Context, tx *sql.Tx) error {
+		return s.riverMigrate(ctx, tx, rivermigrate.DirectionDown, -1)
+	}}
+	if s.Dialect == Postgres {
+		up = &goose.GoFunc{RunDB: func(ctx context.Context, _ *sql.DB) error {
+			return s.riverMigrate(ctx, nil, rivermigrate.DirectionUp, target)
+		}}
+		down = &goose.GoFunc{RunDB: func(ctx context.Context, _ *sql.DB) error {
+			return s.riverMigrate(ctx, nil, rivermigrate.DirectionDown, -1)
+		}}
+	}
+	river := goose.NewGoMigration(riverVersion, up, down)
 	opts = append(opts, goose.WithGoMigrations(river), goose.WithDisableGlobalRegistry(true))
 	return goose.NewProvider(dialect, s.wSQL, fsys, opts...)
 }
 
 func (s *Store) riverMigrate(ctx context.Context, tx *sql.Tx, dir rivermigrate.Direction, target int) error {
-	opts := &rivermigrate.MigrateOpts{TargetVersion: target}
-	var err error
+	var driver = riversqlite.New(s.wSQL)
+	m, err := rivermigrate.New(driver, nil)
 	if s.Dialect == Postgres {
-		var m *rivermigrate.Migrator[*sql.Tx]
-		if m, err = rivermigrate.New(riverdatabasesql.New(s.wSQL), nil); err == nil {
+		m, err = rivermigrate.New(riverdatabasesql.New(s.wSQL), nil)
+	}
+	if err == nil {
+		opts := &rivermigrate.MigrateOpts{TargetVersion: target}
+		if tx != nil {
 			_, err = m.MigrateTx(ctx, tx, dir, opts)
-		}
-	} else {
-		var m *rivermigrate.Migrator[*sql.Tx]
-		if m, err = rivermigrate.New(riversqlite.New(s.wSQL), nil); err == nil {
-			_, err = m.MigrateTx(ctx, tx, dir, opts)
+		} else {
+			_, err = m.Migrate(ctx, dir, opts)
 		}
 	}
 	if err != nil {
