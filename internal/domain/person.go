@@ -15,6 +15,10 @@ type PersonName struct {
 	Address   string `json:"address,omitempty"`
 }
 
+func (n PersonName) trimmed() PersonName {
+	return PersonName{FullName: strings.TrimSpace(n.FullName), Honorific: strings.TrimSpace(n.Honorific), Address: strings.TrimSpace(n.Address)}
+}
+
 // Person is a guest or host official. FullName and Honorific are the primary (Latin)
 // spelling; Names holds the same person in other languages and scripts, keyed by BCP 47
 // tag (e.g. "ru" for Cyrillic), with the form of address for that language.
@@ -42,9 +46,26 @@ func (p *Person) Normalize() {
 	if t, err := language.Parse(p.Language); err == nil {
 		p.Language = t.String()
 	}
-	if p.Names == nil {
-		p.Names = map[string]PersonName{}
+	// Key names by the canonical tag so that NameIn("ru") finds a name sent as "RU". A
+	// second spelling of a tag already present stays as sent, and Validate refuses it.
+	names := make(map[string]PersonName, len(p.Names))
+	var respelled []string
+	for _, tag := range p.NameLanguages() {
+		if t, err := language.Parse(tag); err == nil && t.String() != tag {
+			respelled = append(respelled, tag)
+			continue
+		}
+		names[tag] = p.Names[tag].trimmed()
 	}
+	for _, tag := range respelled {
+		key := tag
+		t, _ := language.Parse(tag)
+		if _, dup := names[t.String()]; !dup {
+			key = t.String()
+		}
+		names[key] = p.Names[tag].trimmed()
+	}
+	p.Names = names
 }
 
 // Validate checks the person's fields, including every localized name.
@@ -63,8 +84,12 @@ func (p *Person) Validate() error {
 	}
 	for _, tag := range p.NameLanguages() {
 		n := p.Names[tag]
-		if _, err := Language("names."+tag, tag); err != nil {
+		canon, err := Language("names."+tag, tag)
+		if err != nil {
 			return err
+		}
+		if canon != tag {
+			return Invalid("names."+tag, "is the same language as %s", canon)
 		}
 		if err := First(
 			Line("names."+tag+".full_name", n.FullName, true, 200),

@@ -36,11 +36,7 @@ func (q *Q) missing(table string, ids []int64) (int64, error) {
 // Missing returns the first of ids absent from the named entity's table, or 0; names are
 // the API's resource names.
 func (q *Q) Missing(entity string, ids ...int64) (int64, error) {
-	table, ok := map[string]string{
-		"organization": "organizations", "person": "people", "venue": "venues", "room": "rooms",
-		"event": "events", "session": "sessions", "delegation": "delegations", "series": "series",
-		"invitation": "invitations", "user": "users",
-	}[entity]
+	table, ok := lookupTables[entity]
 	if !ok {
 		return 0, fmt.Errorf("missing: unknown entity %q", entity)
 	}

@@ -156,11 +156,16 @@ func (q *Q) SQLTx() *sql.Tx {
 	return tx
 }
 
-// translate maps driver errors to domain errors once, for both dialects.
+// translate maps driver errors to domain errors once, for both dialects. SQLite reports
+// an ON DELETE RESTRICT violation as SQLITE_CONSTRAINT_TRIGGER (1811), which gorm's
+// translator does not recognise, so it is matched here too.
 func translate(err error, what string) error {
+	var coded interface{ Code() int }
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &coded) && coded.Code() == sqliteConstraintTrigger && strings.Contains(err.Error(), "FOREIGN KEY"):
+		return domainConflict("", "%s is still referenced by other records", what)
 	case errors.Is(err, gorm.ErrRecordNotFound):
 		return domainNotFound(what)
 	case errors.Is(err, gorm.ErrDuplicatedKey):
