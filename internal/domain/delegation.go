@@ -36,14 +36,19 @@ type Delegation struct {
 }
 
 // Normalize puts the head among the members (as head) when the caller named a head but
-// left them out of the list, which is how officers usually fill the form.
+// left them out of the list, which is how officers usually fill the form. A listed member
+// without a role is a member, or the head when they are head_person_id. Times become UTC.
 func (d *Delegation) Normalize() {
+	d.ArrivalAt, d.DepartureAt = instantUTC(d.ArrivalAt), instantUTC(d.DepartureAt)
 	if d.Members == nil {
 		d.Members = []DelegationMember{}
 	}
 	for i := range d.Members {
 		if d.Members[i].Role == "" {
 			d.Members[i].Role = RoleMember
+			if d.HeadPersonID != nil && d.Members[i].PersonID == *d.HeadPersonID {
+				d.Members[i].Role = RoleHead
+			}
 		}
 	}
 	if d.HeadPersonID == nil {
@@ -97,6 +102,9 @@ func (d *Delegation) Validate() error {
 	}
 	if d.HeadPersonID != nil && !seen[*d.HeadPersonID] {
 		return Invalid("head_person_id", "the head must be a member of the delegation")
+	}
+	if d.HeadPersonID != nil && heads == 0 {
+		return Invalid("members", "person %d is head_person_id and must have the role head", *d.HeadPersonID)
 	}
 	if d.SizeLimit > 0 && len(d.Members) > d.SizeLimit {
 		return Invalid("members", "the delegation is limited to %d people, got %d", d.SizeLimit, len(d.Members))

@@ -3,6 +3,8 @@ package domain
 import (
 	"strings"
 	"time"
+
+	"golang.org/x/text/language"
 )
 
 // Response is a guest's answer, named as iCalendar's PARTSTAT in lower case.
@@ -64,9 +66,13 @@ type Invitation struct {
 	UpdatedAt       time.Time  `json:"updated_at"`
 }
 
-// Normalize fills defaults.
+// Normalize fills defaults, canonicalises the language tag, as Person does, so that
+// "EN-gb" and "en-GB" pick the same mail template, and keeps the deadline in UTC.
 func (i *Invitation) Normalize() {
 	i.Email = NormalizeEmail(i.Email)
+	if t, err := language.Parse(i.Language); err == nil {
+		i.Language = t.String()
+	}
 	if i.Response == "" {
 		i.Response = ResponseNeedsAction
 	}
@@ -79,6 +85,16 @@ func (i *Invitation) Normalize() {
 	for k, c := range i.Companions {
 		i.Companions[k] = strings.TrimSpace(c)
 	}
+	i.Deadline = instantUTC(i.Deadline)
+}
+
+// instantUTC returns the instant in UTC, as every time is stored and returned.
+func instantUTC(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }
 
 // Validate checks the invitation's fields. maxCompanions is the room left in the guest's
