@@ -225,6 +225,9 @@ func tokenCreate(ctx context.Context, a *app.App, args []string, stdout, stderr 
 func describe(err error) string {
 	var ve *domain.ValidationError
 	if errors.As(err, &ve) {
+		if ve.Field == "password" {
+			return fmt.Sprintf("password (read from stdin): %s", ve.Message)
+		}
 		return fmt.Sprintf("--%s: %s", ve.Field, ve.Message)
 	}
 	return err.Error()

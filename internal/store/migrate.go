@@ -21,7 +21,7 @@ import (
 // migration, and TestRiverMigrationsPinned fails until it is written.
 const (
 	riverVersion         = 2
-	RiverTargetPostgres  = 6
+	RiverTargetPostgres  = 8
 	RiverTargetSQLite    = 8
 	migrationsTableGoose = "goose_db_version"
 )
