@@ -97,11 +97,22 @@ func (s *Session) Validate(event *Event) error {
 			return Invalid("delegation_ids", "a multilateral meeting has at least 2 parties, got %d", n)
 		}
 	}
-	if event != nil && (s.StartsAt.Before(event.StartsAt) || s.EndsAt.After(event.EndsAt)) {
-		return Invalid("starts_at", "the session must lie within its event (%s – %s)",
-			event.StartsAt.Format(time.RFC3339), event.EndsAt.Format(time.RFC3339))
+	if event == nil {
+		return nil
 	}
-	return nil
+	// Name the end that falls outside, so a client can point at the right field.
+	var field string
+	switch {
+	case s.StartsAt.Before(event.StartsAt):
+		field = "starts_at"
+	case s.EndsAt.After(event.EndsAt):
+		field = "ends_at"
+	default:
+		return nil
+	}
+	loc := event.Location()
+	return Invalid(field, "the session must lie within its event (%s – %s)",
+		event.StartsAt.In(loc).Format(time.RFC3339), event.EndsAt.In(loc).Format(time.RFC3339))
 }
 
 // Overlaps reports whether two half-open intervals [aStart, aEnd) and [bStart, bEnd)

@@ -6,7 +6,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/attache-app/attache/internal/store"
+	"github.com/attache-app/attache/internal/service"
 )
 
 func (s *Server) listAudit(c echo.Context) error {
@@ -14,7 +14,7 @@ func (s *Server) listAudit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := store.AuditFilter{EntityType: c.QueryParam("entity_type")}
+	f := service.AuditFilter{EntityType: c.QueryParam("entity_type")}
 	if v := c.QueryParam("entity_id"); v != "" {
 		if f.EntityID, err = strconv.ParseInt(v, 10, 64); err != nil {
 			return &badRequest{Field: "entity_id", Message: "entity_id: want a number"}

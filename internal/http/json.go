@@ -12,7 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/attache-app/attache/internal/store"
+	"github.com/attache-app/attache/internal/service"
 )
 
 // decode reads a JSON body strictly: unknown fields and trailing data are a 400 naming
@@ -83,8 +83,8 @@ func listOf[T any](items []T, next string) list[T] {
 }
 
 // page reads limit and cursor; limit is capped by the store.
-func page(c echo.Context) (store.Page, error) {
-	p := store.Page{Cursor: c.QueryParam("cursor")}
+func page(c echo.Context) (service.Page, error) {
+	p := service.Page{Cursor: c.QueryParam("cursor")}
 	if l := c.QueryParam("limit"); l != "" {
 		n, err := strconv.Atoi(l)
 		if err != nil || n < 1 {

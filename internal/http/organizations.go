@@ -6,7 +6,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/attache-app/attache/internal/domain"
-	"github.com/attache-app/attache/internal/store"
+	"github.com/attache-app/attache/internal/service"
 )
 
 type organizationInput struct {
@@ -54,7 +54,7 @@ func (s *Server) listOrganizations(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	items, next, err := s.svc.Organizations(c.Request().Context(), store.OrganizationFilter{Search: c.QueryParam("q")}, p)
+	items, next, err := s.svc.Organizations(c.Request().Context(), service.OrganizationFilter{Search: c.QueryParam("q")}, p)
 	if err != nil {
 		return err
 	}

@@ -49,6 +49,14 @@ func New(st *store.Store, opt Options, log *slog.Logger) *Service {
 
 func (s *Service) now() time.Time { return s.opt.Now().UTC().Truncate(time.Second) }
 
+// Page and the list filters are the store's types, re-exported so that the HTTP layer
+// depends on the service alone (design.md's one-way arrows: http → service → store).
+type (
+	Page               = store.Page
+	AuditFilter        = store.AuditFilter
+	OrganizationFilter = store.OrganizationFilter
+)
+
 // Actor is who performs a change, for the audit trail and response history.
 type Actor struct {
 	UserID *int64
