@@ -52,7 +52,7 @@ type Invitation struct {
 	Email           string     `json:"email"`
 	Language        string     `json:"language"`
 	Response        Response   `json:"response"`
-	ResponseChannel Channel    `json:"response_channel,omitempty"`
+	ResponseChannel Channel    `json:"response_channel"`
 	RespondedAt     *time.Time `json:"responded_at"`
 	Companions      []string   `json:"companions"`
 	Note            string     `json:"note"`

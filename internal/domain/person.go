@@ -11,8 +11,8 @@ import (
 // that language's script, the honorific or position, and the salutation used in letters.
 type PersonName struct {
 	FullName  string `json:"full_name"`
-	Honorific string `json:"honorific,omitempty"`
-	Address   string `json:"address,omitempty"`
+	Honorific string `json:"honorific"`
+	Address   string `json:"address"`
 }
 
 func (n PersonName) trimmed() PersonName {

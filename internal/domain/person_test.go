@@ -10,7 +10,7 @@ func TestPersonValidate(t *testing.T) {
 		return Person{
 			FullName:  "Kamran Aliyev",
 			Honorific: "Prosecutor General of the Republic of Azerbaijan",
-			Email:     "k.aliyev@genprosecutor.gov.az",
+			Email:     "k.aliyev@genprosecutor-az.test",
 			Language:  "az-Latn",
 			Names: map[string]PersonName{
 				"ru": {FullName: "Камран Алиев", Honorific: "Генеральный прокурор Азербайджанской Республики",
@@ -71,12 +71,12 @@ func TestPersonValidate(t *testing.T) {
 func TestPersonNormalize(t *testing.T) {
 	p := Person{
 		FullName: "  Kamran Aliyev ",
-		Email:    " K.Aliyev@GenProsecutor.gov.AZ ",
+		Email:    " K.Aliyev@GenProsecutor-AZ.test ",
 		Language: "ru-ru",
 		Names:    map[string]PersonName{"RU": {FullName: " Камран Алиев ", Address: " Уважаемый господин Генеральный прокурор "}},
 	}
 	p.Normalize()
-	if p.FullName != "Kamran Aliyev" || p.Email != "k.aliyev@genprosecutor.gov.az" || p.Language != "ru-RU" {
+	if p.FullName != "Kamran Aliyev" || p.Email != "k.aliyev@genprosecutor-az.test" || p.Language != "ru-RU" {
 		t.Fatalf("normalized = %+v", p)
 	}
 	ru, ok := p.Names["ru"]

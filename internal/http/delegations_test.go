@@ -33,9 +33,9 @@ func dgSetup(t *testing.T, e *env) dgParty {
 	t.Helper()
 	p := dgParty{event: dgEvent(t, e, 299)}
 	p.org = e.create("/api/v1/organizations", map[string]any{"name": "Prosecutor General's Office of the Republic of Azerbaijan"})
-	p.head = dgPerson(t, e, p.org, "Kamran Aliyev", "K.Aliyev@GenProsecutor.gov.az", "az-Latn")
-	p.adviser = dgPerson(t, e, p.org, "Elchin Mammadov", "e.mammadov@genprosecutor.gov.az", "az")
-	p.interp = dgPerson(t, e, p.org, "Leyla Huseynova", "l.huseynova@genprosecutor.gov.az", "ru")
+	p.head = dgPerson(t, e, p.org, "Kamran Aliyev", "K.Aliyev@GenProsecutor-AZ.test", "az-Latn")
+	p.adviser = dgPerson(t, e, p.org, "Adviser of the delegation", "adviser@genprosecutor-az.test", "az")
+	p.interp = dgPerson(t, e, p.org, "Interpreter of the delegation", "interpreter@genprosecutor-az.test", "ru")
 	return p
 }
 
@@ -105,7 +105,7 @@ func TestDelegationsCRUD(t *testing.T) {
 
 		// The list is ordered by precedence, then id, with members.
 		am := e.create("/api/v1/organizations", map[string]any{"name": "Prosecutor General's Office of the Republic of Armenia"})
-		amHead := dgPerson(t, e, am, "Artur Davtyan", "a.davtyan@prosecutor.am", "hy")
+		amHead := dgPerson(t, e, am, "Artur Davtyan", "a.davtyan@prosecutor-am.test", "hy")
 		amID := e.create(base, map[string]any{"organization_id": am, "head_person_id": amHead, "precedence": 1})
 		list := e.must(http.StatusOK, e.call(domain.RoleViewer, "GET", base, nil)).JSON(t)["items"].([]any)
 		if len(list) != 2 || list[0].(map[string]any)["id"] != float64(amID) || list[1].(map[string]any)["id"] != float64(id) {

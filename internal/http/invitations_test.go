@@ -45,7 +45,7 @@ func TestInvitationsCRUD(t *testing.T) {
 			"person_id": p.head, "delegation_id": d, "deadline": "2021-01-05T18:00:00+03:00",
 		})).JSON(t)
 		id := int64(inv["id"].(float64))
-		if inv["email"] != "k.aliyev@genprosecutor.gov.az" || inv["language"] != "az-Latn" || inv["response"] != "needs-action" ||
+		if inv["email"] != "k.aliyev@genprosecutor-az.test" || inv["language"] != "az-Latn" || inv["response"] != "needs-action" ||
 			inv["send_state"] != "draft" || inv["deadline"] != "2021-01-05T15:00:00Z" || inv["delegation_id"] != float64(d) ||
 			fmt.Sprint(inv["companions"]) != "[]" || inv["responded_at"] != nil {
 			t.Fatalf("created invitation = %v", inv)
@@ -54,9 +54,9 @@ func TestInvitationsCRUD(t *testing.T) {
 
 		// Given values win over the person's.
 		other := e.must(http.StatusCreated, e.call(domain.RoleOfficer, "POST", base, map[string]any{
-			"person_id": p.interp, "email": "Office@GenProsecutor.gov.az", "language": "EN-gb",
+			"person_id": p.interp, "email": "Office@GenProsecutor-AZ.test", "language": "EN-gb",
 		})).JSON(t)
-		if other["email"] != "office@genprosecutor.gov.az" || other["language"] != "en-GB" || other["delegation_id"] != nil {
+		if other["email"] != "office@genprosecutor-az.test" || other["language"] != "en-GB" || other["delegation_id"] != nil {
 			t.Fatalf("invitation with own e-mail = %v", other)
 		}
 

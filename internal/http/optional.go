@@ -20,7 +20,11 @@ func (o *Optional[T]) UnmarshalJSON(b []byte) error {
 		o.Null = true
 		return nil
 	}
-	return json.Unmarshal(b, &o.Value)
+	// Decode the value as strictly as the body around it: an unknown field inside a
+	// nested object (a delegation member, a localized name) is refused too.
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	return dec.Decode(&o.Value)
 }
 
 // apply copies a present, non-null value into dst.

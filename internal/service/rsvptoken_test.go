@@ -148,7 +148,7 @@ func rsvpEventAndPerson(t *testing.T, s *Service) (eventID, personID int64) {
 	if err != nil {
 		t.Fatalf("create event: %v", err)
 	}
-	p := &domain.Person{FullName: "Kamran Aliyev", Email: "guest@prosecutor.example.az", Language: "az"}
+	p := &domain.Person{FullName: "Kamran Aliyev", Email: "guest@prosecutor-az.test", Language: "az"}
 	if err := s.CreatePerson(ctx, p); err != nil {
 		t.Fatalf("create person: %v", err)
 	}
