@@ -12,11 +12,13 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net/mail"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/attache-app/attache/internal/calendar"
 	"github.com/attache-app/attache/internal/config"
 	"github.com/attache-app/attache/internal/service"
 	"github.com/attache-app/attache/internal/store"
@@ -60,7 +62,11 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 	if u, err := url.Parse(base); err == nil && u.Hostname() != "" && u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost" {
 		host = u.Hostname()
 	}
-	svc := service.New(st, service.Options{SecretKey: key, BaseURL: base, UIDDomain: host}, log)
+	organizer := calendar.Organizer{Email: cfg.Mail.Organizer}
+	if from, err := mail.ParseAddress(cfg.Mail.From); err == nil {
+		organizer.Name = from.Name
+	}
+	svc := service.New(st, service.Options{SecretKey: key, BaseURL: base, UIDDomain: host, Organizer: organizer}, log)
 	return &App{Config: cfg, Log: log, Store: st, Service: svc}, nil
 }
 

@@ -71,6 +71,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 		_ = c.NoContent(status)
 		return
 	}
+	if htmlErrors(c) { // the delegate's pages are read in a browser: answer with a page
+		s.writeErrorPage(c, status)
+		return
+	}
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 	c.Response().WriteHeader(status)
 	_ = json.NewEncoder(c.Response()).Encode(map[string]apiError{"error": body})

@@ -9,7 +9,24 @@ import (
 func (s *Server) routes() {
 	e := s.Echo
 	e.GET("/healthz", s.healthz)
+
+	// The delegate's pages: the secret link is the credential, so no login; limited per
+	// client address; GET and HEAD only read, answers need a POST with the form token.
+	e.Renderer = mustParsePages()
+	e.StaticFS("/static", staticFiles())
+	rsvp := e.Group("/rsvp", s.perAddressLimit(100), privatePage)
+	rsvp.GET("/:token", s.rsvpPage)
+	rsvp.HEAD("/:token", s.rsvpPage)
+	rsvp.POST("/:token", s.rsvpAnswer)
+	rsvp.GET("/:token/invite.ics", s.rsvpICS)
+	rsvp.HEAD("/:token/invite.ics", s.rsvpICS)
 	e.GET("/readyz", s.readyz)
+	// Feeds: the secret token in the path is the credential, so no bearer; limited per
+	// client address like the delegate's pages; the request log records the route
+	// pattern, never the token.
+	feeds := e.Group("/feeds", s.perAddressLimit(100))
+	feeds.GET("/public.ics", s.publicFeed)
+	feeds.GET("/:file", s.feed)
 
 	api := e.Group("/api/v1", s.bearer)
 	read, write := allow(domain.PermRead), allow(domain.PermWrite)
@@ -69,6 +86,9 @@ func (s *Server) routes() {
 	api.DELETE("/invitations/:iid", s.deleteInvitation, write)
 	api.GET("/invitations/:iid/responses", s.listResponses, read)
 	api.POST("/invitations/:iid/rotate-token", s.rotateRSVPToken, write)
+
+	api.POST("/feed-tokens", s.createFeedToken, write)
+	api.DELETE("/feed-tokens/:id", s.revokeFeedToken, write)
 
 	api.GET("/audit", s.listAudit, read)
 }

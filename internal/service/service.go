@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/attache-app/attache/internal/calendar"
 	"github.com/attache-app/attache/internal/domain"
 	"github.com/attache-app/attache/internal/store"
 )
@@ -22,6 +23,8 @@ type Options struct {
 	BaseURL string
 	// UIDDomain is the right-hand side of generated iCalendar UIDs.
 	UIDDomain string
+	// Organizer is the ORGANIZER of invitations (mail.organizer, named as mail.from).
+	Organizer calendar.Organizer
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }

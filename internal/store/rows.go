@@ -262,5 +262,6 @@ func Models() []any {
 		&eventRow{}, &eventHostRow{}, &delegationRow{}, &delegationMemberRow{}, &sessionRow{},
 		&sessionPartyRow{}, &invitationRow{}, &responseRow{}, &outcomeRow{}, &outcomePartyRow{},
 		&userRow{}, &apiTokenRow{}, &auditEntryRow{},
+		&feedTokenRow{},
 	}
 }
