@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/emersion/go-ical"
+
 	"github.com/attache-app/attache/internal/domain"
 	attachehttp "github.com/attache-app/attache/internal/http"
 )
@@ -501,6 +503,13 @@ func TestRSVPGetIsSafe(t *testing.T) {
 		v := rpSetup(t, e)
 		form := e.formToken(v.azToken)
 		before := rpState(t, e, v.azInv)
+		rows := func() string {
+			var feeds, audit int64
+			e.st.Gorm().Table("feed_tokens").Count(&feeds)
+			e.st.Gorm().Table("audit_entries").Count(&audit)
+			return fmt.Sprintf("%d feed tokens, %d audit entries", feeds, audit)
+		}
+		rowsBefore := rows()
 		for _, tt := range []struct{ method, path string }{
 			{"GET", "/rsvp/" + v.azToken},
 			{"GET", "/rsvp/" + v.azToken + "?response=accepted"},
@@ -523,6 +532,46 @@ func TestRSVPGetIsSafe(t *testing.T) {
 		}
 		if after := rpState(t, e, v.azInv); after != before {
 			t.Fatalf("reading the link changed the invitation:\n%s\n%s", before, after)
+		}
+		if after := rows(); after != rowsBefore {
+			t.Fatalf("reading the link wrote rows: before %s, after %s", rowsBefore, after)
+		}
+	})
+}
+
+// TestRSVPInviteICS checks the downloaded invitation: one attendee with the guest's name
+// in the invitation's language, and a DESCRIPTION in that language with the RSVP link
+// and the personal feed link, which then serves the guest's programme.
+func TestRSVPInviteICS(t *testing.T) {
+	eachAPI(t, func(t *testing.T, e *env) {
+		v := rpSetup(t, e)
+		r := e.page("GET", "/rsvp/"+v.azToken+"/invite.ics", nil)
+		if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/calendar; method=REQUEST") {
+			t.Fatalf("invite.ics: %d %q", r.Status, r.Header.Get("Content-Type"))
+		}
+		cal, err := ical.NewDecoder(bytes.NewReader(r.Body)).Decode()
+		if err != nil {
+			t.Fatalf("decode invite.ics: %v\n%s", err, r.Body)
+		}
+		events := cal.Events()
+		if len(events) != 1 {
+			t.Fatalf("%d VEVENTs, want 1", len(events))
+		}
+		ev := events[0]
+		if att := ev.Props.Values(ical.PropAttendee); len(att) != 1 || att[0].Params.Get(ical.ParamCommonName) != "Камран Алиев" {
+			t.Fatalf("attendees = %+v", att)
+		}
+		desc, _ := ev.Props.Text(ical.PropDescription)
+		if !strings.Contains(desc, "Ответить или изменить ответ: https://attache.test/rsvp/"+v.azToken) {
+			t.Fatalf("DESCRIPTION lacks the RSVP link in Russian:\n%s", desc)
+		}
+		i := strings.Index(desc, "webcal://attache.test/feeds/")
+		if i < 0 {
+			t.Fatalf("DESCRIPTION lacks the personal feed link:\n%s", desc)
+		}
+		feed := "/feeds/" + strings.Fields(desc[i+len("webcal://attache.test/feeds/"):])[0]
+		if fr := e.page("GET", feed, nil); fr.Status != http.StatusOK || !strings.Contains(string(fr.Body), "BEGIN:VEVENT") {
+			t.Fatalf("personal feed %s: %d", feed, fr.Status)
 		}
 	})
 }

@@ -20,6 +20,8 @@ var english = map[string]string{
 	"rsvp.current":              "Current answer:",
 	"rsvp.answered_on":          "recorded on %s",
 	"rsvp.ics":                  "Download the invitation (.ics)",
+	"ics.reply":                 "Reply or change your reply: %s",
+	"ics.subscribe":             "Your programme as a calendar subscription: %s",
 	"response.needs-action":     "No answer yet",
 	"response.accepted":         "Will attend",
 	"response.tentative":        "May attend",

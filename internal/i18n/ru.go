@@ -21,6 +21,8 @@ var russian = map[string]string{
 	"rsvp.current":              "Текущий ответ:",
 	"rsvp.answered_on":          "получен %s",
 	"rsvp.ics":                  "Скачать приглашение (.ics)",
+	"ics.reply":                 "Ответить или изменить ответ: %s",
+	"ics.subscribe":             "Ваша программа как подписка на календарь: %s",
 	"response.needs-action":     "Ответ ещё не получен",
 	"response.accepted":         "Примет участие",
 	"response.tentative":        "Возможно, примет участие",

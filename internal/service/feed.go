@@ -14,6 +14,7 @@ import (
 
 	"github.com/attache-app/attache/internal/calendar"
 	"github.com/attache-app/attache/internal/domain"
+	"github.com/attache-app/attache/internal/i18n"
 	"github.com/attache-app/attache/internal/store"
 )
 
@@ -154,8 +155,8 @@ func (s *Service) RevokeFeedToken(ctx context.Context, id int64) error {
 }
 
 // PersonalFeedURL is the guest's own feed (scope person) for the RSVP page: derived from
-// the invitation like its RSVP link, and recorded (hashed) the first time it is shown.
-// Showing it again writes nothing. A link an officer revoked gives ErrFeedRevoked; a new
+// the invitation like its RSVP link; its hash was recorded when the link was issued, so
+// showing it never writes. A link an officer revoked gives ErrFeedRevoked; a new
 // RSVP nonce (RotateRSVPToken) gives a new link, and the old one stops verifying.
 func (s *Service) PersonalFeedURL(ctx context.Context, inv *domain.Invitation) (httpsURL, webcalURL string, err error) {
 	if len(s.opt.SecretKey) < minSecretKey {
@@ -165,17 +166,11 @@ func (s *Service) PersonalFeedURL(ctx context.Context, inv *domain.Invitation) (
 		return "", "", errors.New("personal feed link: the invitation is not loaded from the store")
 	}
 	token := s.personalFeedToken(inv.ID, inv.RSVPNonce)
-	lookup := feedLookup(token)
-	t, err := s.st.Q(ctx).FeedTokenByLookup(lookup)
+	t, err := s.st.Q(ctx).FeedTokenByLookup(feedLookup(token))
 	if errors.Is(err, domain.ErrNotFound) {
-		err = s.st.InTx(ctx, func(q *store.Q) error {
-			personID, invID := inv.PersonID, inv.ID
-			if t, err = q.EnsureFeedToken(&FeedToken{Scope: FeedPerson, PersonID: &personID, InvitationID: &invID,
-				Name: "personal link"}, lookup); err != nil {
-				return err
-			}
-			return q.RevokeInvitationFeedTokens(invID, lookup, s.now())
-		})
+		// Every RSVP link is issued together with its feed row (issuePersonalFeed), so a
+		// missing row means the link was rotated away: nothing to show.
+		return "", "", ErrFeedRevoked
 	}
 	if err != nil {
 		return "", "", fmt.Errorf("personal feed link of invitation %d: %w", inv.ID, err)
@@ -185,6 +180,20 @@ func (s *Service) PersonalFeedURL(ctx context.Context, inv *domain.Invitation) (
 	}
 	httpsURL, webcalURL = s.feedURLs(token)
 	return httpsURL, webcalURL, nil
+}
+
+// issuePersonalFeed records the feed row of the personal link derived from the
+// invitation's current RSVP nonce and revokes the rows of earlier nonces. It runs in the
+// transaction that issues the RSVP link, so that showing the link later (on a GET page,
+// in an invitation's DESCRIPTION) never writes.
+func (s *Service) issuePersonalFeed(q *store.Q, inv *domain.Invitation) error {
+	lookup := feedLookup(s.personalFeedToken(inv.ID, inv.RSVPNonce))
+	personID, invID := inv.PersonID, inv.ID
+	if _, err := q.EnsureFeedToken(&FeedToken{Scope: FeedPerson, PersonID: &personID, InvitationID: &invID,
+		Name: "personal link"}, lookup); err != nil {
+		return fmt.Errorf("personal feed of invitation %d: %w", invID, err)
+	}
+	return q.RevokeInvitationFeedTokens(invID, lookup, s.now())
 }
 
 // Feed is a feed resolved from its link, with the validators that let a client skip the
@@ -311,8 +320,12 @@ func (s *Service) InvitationICS(ctx context.Context, invitationID int64) ([]byte
 	e := d.Events[0]
 	ev := eventVEvent(e, d.Hosts[e.ID], eventPlace(e, d))
 	ev.URL = inv.RSVPURL
+	l := i18n.Match(inv.Language)
 	if inv.RSVPURL != "" {
-		ev.Description = joinParagraphs(ev.Description, "Reply or change your reply: "+inv.RSVPURL)
+		ev.Description = joinParagraphs(ev.Description, l.T("ics.reply", inv.RSVPURL))
+	}
+	if _, webcal, err := s.PersonalFeedURL(ctx, inv); err == nil {
+		ev.Description = joinParagraphs(ev.Description, l.T("ics.subscribe", webcal))
 	}
 	org := s.organizer()
 	ev.Organizer = &org

@@ -63,7 +63,7 @@ func (s *Service) issueRSVP(q *store.Q, inv *domain.Invitation) error {
 		return fmt.Errorf("issue rsvp link for invitation %d: %w", inv.ID, err)
 	}
 	inv.RSVPNonce = nonce
-	return nil
+	return s.issuePersonalFeed(q, inv)
 }
 
 // withRSVPURL fills the link an officer may copy into a message. It is derived on every
