@@ -62,12 +62,23 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 	if u, err := url.Parse(base); err == nil && u.Hostname() != "" && u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost" {
 		host = u.Hostname()
 	}
-	organizer := calendar.Organizer{Email: cfg.Mail.Organizer}
-	if from, err := mail.ParseAddress(cfg.Mail.From); err == nil {
-		organizer.Name = from.Name
-	}
-	svc := service.New(st, service.Options{SecretKey: key, BaseURL: base, UIDDomain: host, Organizer: organizer}, log)
+	svc := service.New(st, service.Options{SecretKey: key, BaseURL: base, UIDDomain: host, Organizer: organizerOf(cfg.Mail)}, log)
 	return &App{Config: cfg, Log: log, Store: st, Service: svc}, nil
+}
+
+// organizerOf is the ORGANIZER: the mailbox replies go to (mail.organizer), named as in
+// mail.from. When mail leaves from another address, SENT-BY names it, so clients show who
+// sent on the organizer's behalf (interop.md §1.1).
+func organizerOf(m config.Mail) calendar.Organizer {
+	organizer := calendar.Organizer{Email: m.Organizer}
+	if from, err := mail.ParseAddress(m.From); err == nil {
+		organizer.Name = from.Name
+		plain := strings.NewReplacer("+{token}", "", "{token}", "").Replace(m.Organizer)
+		if !strings.EqualFold(from.Address, plain) {
+			organizer.SentBy = from.Address
+		}
+	}
+	return organizer
 }
 
 // Close releases the database.
