@@ -1,0 +1,89 @@
+// Package mail composes Attaché's messages and hands them to a transport. A message is
+// the invitation's letter (text and HTML in the guest's language) plus its calendar
+// object, in the MIME shape calendar clients require (shared/interop.md §1.1):
+//
+//	multipart/mixed
+//	├─ multipart/alternative
+//	│  ├─ text/plain; charset=UTF-8
+//	│  ├─ text/html; charset=UTF-8
+//	│  └─ text/calendar; method=REQUEST; charset=UTF-8   (last)
+//	└─ application/ics; name="invite.ics"                (attachment)
+//
+// Composition uses github.com/go-mail/mail/v2 behind the small types below, so the rest
+// of Attaché never sees the library.
+package mail
+
+import (
+	"context"
+	"time"
+)
+
+// Address is a mailbox with an optional display name (any script; encoded per RFC 2047).
+type Address struct {
+	Name  string
+	Email string
+}
+
+// Message is one e-mail to one recipient.
+type Message struct {
+	// MessageID is deterministic (invitation, kind, sequence), without angle brackets,
+	// so that a retry after a crash sends the identical message.
+	MessageID string
+	From      Address
+	To        Address
+	Subject   string
+	Date      time.Time
+	Text      string
+	HTML      string
+	// Calendar is the iCalendar object and Method its METHOD (REQUEST or CANCEL); a
+	// message without a calendar (a reminder) leaves both empty.
+	Calendar []byte
+	Method   string
+}
+
+// Kind is what a letter is about; it picks the template and the subject.
+type Kind string
+
+// Letter kinds.
+const (
+	KindInvitation       Kind = "invitation"
+	KindUpdate           Kind = "update"
+	KindCancellation     Kind = "cancellation"
+	KindReminderDeadline Kind = "reminder_deadline"
+	KindReminderEvent    Kind = "reminder_event"
+)
+
+// Letter is what the templates need to write one letter.
+type Letter struct {
+	Kind       Kind
+	Language   string // BCP 47; the templates fall back to English
+	Salutation string // the person's form of address in that language, may be empty
+	GuestName  string
+	Honorific  string
+	Title      string // event or session title
+	Ordinal    int    // anniversary number, 0 when none
+	Parent     string // for a session: its event's title
+	Start, End time.Time
+	Timezone   string // IANA zone the times are shown in
+	Place      string
+	RSVPURL    string
+	FeedURL    string // webcal:// personal feed, may be empty
+	Deadline   *time.Time
+	Changes    []Change // for updates: what changed since the last message the guest got
+	Organizer  string   // the protocol office's name, for the signature
+}
+
+// Change is one changed item of an update: Field is "time", "place" or "status" (Compose
+// writes its label in the letter's language); Old and New are already formatted for the
+// reader (service formats times with internal/i18n).
+type Change struct {
+	Field    string
+	Old, New string
+}
+
+// Transport delivers a message. Errors that are worth retrying (a 4xx reply, a network
+// failure) satisfy IsTemporary; others (a 5xx reply) are permanent.
+type Transport interface {
+	Send(ctx context.Context, m *Message) error
+	Close() error
+}
