@@ -20,6 +20,7 @@ import (
 
 	"github.com/attache-app/attache/internal/calendar"
 	"github.com/attache-app/attache/internal/config"
+	attachemail "github.com/attache-app/attache/internal/mail"
 	"github.com/attache-app/attache/internal/service"
 	"github.com/attache-app/attache/internal/store"
 )
@@ -62,7 +63,8 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 	if u, err := url.Parse(base); err == nil && u.Hostname() != "" && u.Hostname() != "127.0.0.1" && u.Hostname() != "localhost" {
 		host = u.Hostname()
 	}
-	svc := service.New(st, service.Options{SecretKey: key, BaseURL: base, UIDDomain: host, Organizer: organizerOf(cfg.Mail)}, log)
+	svc := service.New(st, service.Options{SecretKey: key, BaseURL: base, UIDDomain: host, Organizer: organizerOf(cfg.Mail),
+		Mail: mailOptions(cfg.Mail)}, log)
 	return &App{Config: cfg, Log: log, Store: st, Service: svc}, nil
 }
 
@@ -79,6 +81,17 @@ func organizerOf(m config.Mail) calendar.Organizer {
 		}
 	}
 	return organizer
+}
+
+// mailOptions are the service's mail settings; the queue and the transport are wired
+// when the workers start (StartJobs), so that commands which send nothing open neither.
+func mailOptions(m config.Mail) *service.MailOptions {
+	from := attachemail.Address{Email: m.From}
+	if a, err := mail.ParseAddress(m.From); err == nil {
+		from = attachemail.Address{Name: a.Name, Email: a.Address}
+	}
+	return &service.MailOptions{From: from, QuietPeriod: m.UpdateQuietPeriod,
+		DeadlineReminders: m.ReminderDeadlineOffsets, EventReminder: m.ReminderEventOffset}
 }
 
 // Close releases the database.

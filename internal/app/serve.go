@@ -35,15 +35,38 @@ func (a *App) Handler() *attachehttp.Server {
 	})
 }
 
-// Serve migrates (unless database.auto_migrate is off), then serves HTTP until ctx is
-// cancelled (SIGTERM, SIGINT), and shuts down gracefully: in-flight requests get
-// http.shutdown_timeout to finish.
-func (a *App) Serve(ctx context.Context) error {
+// Serve migrates (unless database.auto_migrate is off), starts the job queue, then
+// serves HTTP until ctx is cancelled (SIGTERM, SIGINT), and shuts down gracefully:
+// in-flight requests get http.shutdown_timeout to finish, then running jobs as long
+// again, before the caller closes the database.
+func (a *App) Serve(ctx context.Context) (err error) {
 	if a.Config.Database.AutoMigrate {
 		if _, err := a.Store.Migrate(ctx); err != nil {
 			return err
 		}
 	}
+	stopJobs := func(context.Context) error { return nil }
+	if current, cerr := a.Store.MigrationsCurrent(ctx); cerr != nil || !current {
+		// Serve anyway, so that /readyz says what is wrong; nothing is sent until
+		// `attache migrate` has run and the process restarts.
+		a.Log.Error("job queue not started: the database has pending migrations; run `attache migrate`", "err", cerr)
+	} else if stopJobs, err = a.StartJobs(ctx); err != nil {
+		return err
+	}
+	// haltJobs stops the workers once: after the HTTP server, before the caller closes
+	// the database; running jobs get http.shutdown_timeout to finish.
+	haltJobs := func() error {
+		stop := stopJobs
+		stopJobs = func(context.Context) error { return nil }
+		jctx, cancel := context.WithTimeout(context.Background(), a.Config.HTTP.ShutdownTimeout)
+		defer cancel()
+		return stop(jctx)
+	}
+	defer func() {
+		if jerr := haltJobs(); jerr != nil && err == nil {
+			err = jerr
+		}
+	}()
 	h := a.Handler()
 	srv := h.HTTPServer(a.Config.HTTP.Addr, a.Config.HTTP.ReadTimeout, a.Config.HTTP.WriteTimeout)
 	ln, err := net.Listen("tcp", a.Config.HTTP.Addr)
@@ -66,6 +89,9 @@ func (a *App) Serve(ctx context.Context) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	if err := haltJobs(); err != nil {
 		return err
 	}
 	a.Log.Info("stopped")

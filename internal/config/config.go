@@ -25,6 +25,7 @@ type Config struct {
 	Inbound  Inbound
 	Security Security
 	Log      Log
+	Jobs     Jobs
 }
 
 // HTTP configures the web server.
@@ -44,8 +45,8 @@ type Database struct {
 	MaxOpenConns int
 }
 
-// Mail configures outbound mail. Sending arrives with the invitation issues; the keys
-// exist now so that config.yaml documents the whole contract.
+// Mail configures outbound mail: the transport, the addresses, the quiet period that
+// collects edits into one update, and the reminders.
 type Mail struct {
 	Transport          string
 	From               string
@@ -59,6 +60,11 @@ type Mail struct {
 	SMTPPassword       string
 	SMTPMaxConnections int
 	SMTPTimeout        time.Duration
+	// Reminders: offsets before the RSVP deadline (to guests who have not answered) and
+	// before the event (to guests who accepted; 0 sends none), and how often to scan.
+	ReminderDeadlineOffsets []time.Duration
+	ReminderEventOffset     time.Duration
+	ReminderScanInterval    time.Duration
 }
 
 // Inbound configures the ways replies reach Attaché.
@@ -76,6 +82,12 @@ type Inbound struct {
 type Security struct {
 	SecretKey     string
 	SecretKeyFile string
+}
+
+// Jobs configures the background job runner (River).
+type Jobs struct {
+	// Workers run the quick jobs (fan-outs, scans) and, with the file transport, sending.
+	Workers int
 }
 
 // Log configures log/slog output.

@@ -117,6 +117,29 @@ var options = []option{
 		return err
 	}},
 	{Key: "mail.smtp.timeout", Default: "30s", set: durationInto(func(c *Config) *time.Duration { return &c.Mail.SMTPTimeout })},
+	{Key: "mail.reminders.deadline_offsets", Default: "168h,48h", set: func(c *Config, v string) error {
+		c.Mail.ReminderDeadlineOffsets = nil
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part == "" {
+				continue
+			}
+			d, err := time.ParseDuration(part)
+			if err != nil || d <= 0 {
+				return fmt.Errorf("want durations separated by commas, such as 168h,48h (empty: none), got %q", v)
+			}
+			c.Mail.ReminderDeadlineOffsets = append(c.Mail.ReminderDeadlineOffsets, d)
+		}
+		return nil
+	}},
+	{Key: "mail.reminders.event_offset", Default: "24h", set: durationInto(func(c *Config) *time.Duration { return &c.Mail.ReminderEventOffset })},
+	{Key: "mail.reminders.scan_interval", Default: "5m", set: func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			return fmt.Errorf("want a duration of at least 1s, such as 5m, got %q", v)
+		}
+		c.Mail.ReminderScanInterval = d
+		return nil
+	}},
 	{Key: "inbound.smtp.addr", Default: "", set: func(c *Config, v string) error {
 		if v != "" {
 			if _, _, err := net.SplitHostPort(v); err != nil {
@@ -143,6 +166,11 @@ var options = []option{
 		return nil
 	}},
 	{Key: "security.secret_key_file", Default: "data/secret.key", set: nonEmptyInto(func(c *Config) *string { return &c.Security.SecretKeyFile })},
+	{Key: "jobs.workers", Default: "4", set: func(c *Config, v string) error {
+		n, err := positiveInt(v)
+		c.Jobs.Workers = n
+		return err
+	}},
 	{Key: "log.level", Default: "info", set: func(c *Config, v string) error {
 		switch v {
 		case "debug", "info", "warn", "error":

@@ -19,7 +19,12 @@ const (
 	ResponseDelegated   Response = "delegated"
 )
 
-// SendState follows an invitation's mail: draft → queued → sent, or failed/undeliverable.
+// SendState follows an invitation's mail: draft → queued → sent, or failed (the server
+// refused it, or it could not be delivered after every retry) or undeliverable (a bounce
+// came back). Queuing again moves failed and undeliverable back to queued. Withdrawn
+// means the guest was removed after mail went out: they were sent a cancellation and
+// the invitation stays, with its history, instead of being deleted; naming it in a new
+// send re-invites them.
 type SendState string
 
 // Send states.
@@ -29,7 +34,13 @@ const (
 	SendSent          SendState = "sent"
 	SendFailed        SendState = "failed"
 	SendUndeliverable SendState = "undeliverable"
+	SendWithdrawn     SendState = "withdrawn"
 )
+
+// SendStates lists every send state, for validation and filters.
+func SendStates() []SendState {
+	return []SendState{SendDraft, SendQueued, SendSent, SendFailed, SendUndeliverable, SendWithdrawn}
+}
 
 // Channel is how a response reached us.
 type Channel string
@@ -106,7 +117,7 @@ func (i *Invitation) Validate(maxCompanions int) error {
 	if err := First(
 		Email("email", i.Email, true),
 		OneOf("response", i.Response, ResponseNeedsAction, ResponseAccepted, ResponseDeclined, ResponseTentative, ResponseDelegated),
-		OneOf("send_state", i.SendState, SendDraft, SendQueued, SendSent, SendFailed, SendUndeliverable),
+		OneOf("send_state", i.SendState, SendStates()...),
 		Text("note", i.Note, 2000),
 	); err != nil {
 		return err

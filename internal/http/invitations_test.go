@@ -227,21 +227,26 @@ func TestInvitationOfficerAnswer(t *testing.T) {
 	})
 }
 
-func TestInvitationDeleteOnlyDrafts(t *testing.T) {
+// TestInvitationDeleteKeepsSentHistory: a draft is deleted; a sent invitation is
+// withdrawn instead (its guest is sent a CANCEL, see send_test.go) and keeps its history.
+func TestInvitationDeleteKeepsSentHistory(t *testing.T) {
 	eachAPI(t, func(t *testing.T, e *env) {
 		p, _ := ivSetup(t, e)
 		id := e.create(fmt.Sprintf("/api/v1/events/%d/invitations", p.event), map[string]any{"person_id": p.head})
 		e.must(http.StatusOK, e.call(domain.RoleOfficer, "PATCH", ivPath(id), map[string]any{"response": "accepted"}))
 		pvExec(t, e, fmt.Sprintf("UPDATE invitations SET send_state = 'sent' WHERE id = %d", id))
 
-		r := e.must(http.StatusConflict, e.call(domain.RoleOfficer, "DELETE", ivPath(id), nil))
-		if !strings.Contains(string(r.Body), "cancel") {
-			t.Fatalf("409 does not say how to withdraw: %s", r.Body)
+		e.must(http.StatusNoContent, e.call(domain.RoleOfficer, "DELETE", ivPath(id), nil))
+		got := e.must(http.StatusOK, e.call(domain.RoleViewer, "GET", ivPath(id), nil)).JSON(t)
+		if got["send_state"] != "withdrawn" {
+			t.Fatalf("a sent invitation after DELETE: send_state %v, want withdrawn", got["send_state"])
 		}
-		e.must(http.StatusOK, e.call(domain.RoleViewer, "GET", ivPath(id), nil))
 		if h := e.must(http.StatusOK, e.call(domain.RoleViewer, "GET", ivPath(id)+"/responses", nil)).JSON(t)["items"].([]any); len(h) != 1 {
-			t.Fatalf("history after refused delete = %v", h)
+			t.Fatalf("history after withdrawal = %v", h)
 		}
+		draft := e.create(fmt.Sprintf("/api/v1/events/%d/invitations", p.event), map[string]any{"person_id": p.adviser})
+		e.must(http.StatusNoContent, e.call(domain.RoleOfficer, "DELETE", ivPath(draft), nil))
+		e.must(http.StatusNotFound, e.call(domain.RoleViewer, "GET", ivPath(draft), nil))
 		e.must(http.StatusForbidden, e.call(domain.RoleViewer, "DELETE", ivPath(id), nil))
 		e.must(http.StatusNotFound, e.call(domain.RoleOfficer, "DELETE", ivPath(999999), nil))
 	})

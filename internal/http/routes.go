@@ -90,5 +90,9 @@ func (s *Server) routes() {
 	api.POST("/feed-tokens", s.createFeedToken, write)
 	api.DELETE("/feed-tokens/:id", s.revokeFeedToken, write)
 
+	api.POST("/events/:id/invitations/send", s.sendInvitations, write)
+	api.POST("/events/:id/cancel", s.cancelEvent, write)
+	api.GET("/invitations/:iid/messages", s.listOutbound, read)
+
 	api.GET("/audit", s.listAudit, read)
 }

@@ -64,8 +64,10 @@ func (s *Service) Events(ctx context.Context, f EventFilter, p store.Page) ([]*d
 }
 
 // UpdateEvent applies a partial change. The UID never changes; the status may only make
-// the moves domain.CanMove allows; a significant change (time, place, status) raises
-// SEQUENCE so that guests' calendars take the update, while a cosmetic one does not.
+// the moves domain.CanMove allows, and not back to draft once invitations went out; a
+// significant change (time, place, status) raises SEQUENCE so that guests' calendars
+// take the update, while a cosmetic one does not. Guests who were sent the event get the
+// update after the quiet period (update_mail.go), or a CANCEL at once.
 func (s *Service) UpdateEvent(ctx context.Context, id int64, apply func(*domain.Event) error) (*domain.Event, error) {
 	var out *domain.Event
 	err := s.st.InTx(ctx, func(q *store.Q) error {
@@ -85,6 +87,11 @@ func (s *Service) UpdateEvent(ctx context.Context, id int64, apply func(*domain.
 		if !domain.CanMove(before.Status, e.Status) {
 			return domain.Invalid("status", "an event can not move from %s to %s", before.Status, e.Status)
 		}
+		if e.Status == domain.StatusDraft && before.Status != domain.StatusDraft {
+			if err := noInvitationsSent(q, id); err != nil {
+				return err
+			}
+		}
 		if err := programmeFits(q, e); err != nil {
 			return err
 		}
@@ -95,6 +102,10 @@ func (s *Service) UpdateEvent(ctx context.Context, id int64, apply func(*domain.
 			return err
 		}
 		if out, err = q.GetEvent(id); err != nil {
+			return err
+		}
+		// Guests who were sent the event hear of the change, in this transaction.
+		if err := s.eventChanged(ctx, q, &before, out); err != nil {
 			return err
 		}
 		return s.audit(ctx, q, "update", "event", id, &before, out)
@@ -122,7 +133,8 @@ func (s *Service) DeleteEvent(ctx context.Context, id int64) error {
 	})
 }
 
-// CancelEvent cancels an event and returns it; cancelling a cancelled event changes nothing.
+// CancelEvent cancels an event and returns it; cancelling a cancelled event changes
+// nothing. Everyone who was sent the event or one of its sessions is sent a CANCEL.
 func (s *Service) CancelEvent(ctx context.Context, id int64) (*domain.Event, error) {
 	var out *domain.Event
 	err := s.st.InTx(ctx, func(q *store.Q) error {
@@ -152,7 +164,26 @@ func (s *Service) cancelEvent(ctx context.Context, q *store.Q, e *domain.Event) 
 	if err != nil {
 		return nil, err
 	}
+	// Everyone who was sent the event or one of its sessions gets a CANCEL.
+	if err := s.eventChanged(ctx, q, &before, out); err != nil {
+		return nil, err
+	}
 	return out, s.audit(ctx, q, "cancel", "event", e.ID, &before, out)
+}
+
+// noInvitationsSent refuses to take an event back to draft once invitations were queued
+// or sent: a draft may be deleted outright, and its guests would never hear of it.
+func noInvitationsSent(q *store.Q, eventID int64) error {
+	invs, err := q.EventInvitations(eventID)
+	if err != nil {
+		return err
+	}
+	for _, inv := range invs {
+		if inv.SendState != domain.SendDraft {
+			return domain.Conflict("status", "invitations to event %d were sent: it can not go back to draft; postpone or cancel it instead", eventID)
+		}
+	}
+	return nil
 }
 
 // prepareEvent fills defaults from the venue and series, normalizes, validates and checks

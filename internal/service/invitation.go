@@ -93,8 +93,7 @@ func (s *Service) Invitations(ctx context.Context, f InvitationFilter, p store.P
 		}
 	}
 	if f.SendState != "" {
-		if err := domain.OneOf("send_state", f.SendState, domain.SendDraft, domain.SendQueued, domain.SendSent,
-			domain.SendFailed, domain.SendUndeliverable); err != nil {
+		if err := domain.OneOf("send_state", f.SendState, domain.SendStates()...); err != nil {
 			return nil, "", err
 		}
 	}
@@ -164,22 +163,37 @@ func (s *Service) UpdateInvitation(ctx context.Context, id int64, u InvitationUp
 	return s.withRSVPURL(out), nil
 }
 
-// DeleteInvitation removes an invitation that was never sent. Once mail went out the
-// guest holds a calendar entry and a link: such an invitation is withdrawn by cancelling,
-// which tells the guest and keeps the history.
+// DeleteInvitation removes a draft invitation, which no mail has announced. Any other is
+// withdrawn instead: the guest is sent a CANCEL for the event and every session they
+// were sent, and the invitation stays as withdrawn with its answers and mail history
+// (naming it in a new send re-invites the guest). Withdrawing a withdrawn invitation
+// changes nothing.
 func (s *Service) DeleteInvitation(ctx context.Context, id int64) error {
 	return s.st.InTx(ctx, func(q *store.Q) error {
 		inv, err := q.GetInvitationForUpdate(id)
 		if err != nil {
 			return err
 		}
-		if inv.SendState != domain.SendDraft {
-			return domain.Conflict("send_state", "invitation %d is %s, not a draft: a sent invitation is withdrawn by cancelling it, which keeps its history", id, inv.SendState)
+		switch inv.SendState {
+		case domain.SendDraft:
+			if err := q.DeleteInvitation(id); err != nil {
+				return err
+			}
+			return s.audit(ctx, q, "delete", "invitation", id, auditedInvitation(inv), nil)
+		case domain.SendWithdrawn:
+			return nil
 		}
-		if err := q.DeleteInvitation(id); err != nil {
+		if err := q.SetInvitationSendState(id, domain.SendWithdrawn, "", nil, s.now()); err != nil {
 			return err
 		}
-		return s.audit(ctx, q, "delete", "invitation", id, auditedInvitation(inv), nil)
+		after, err := q.GetInvitation(id)
+		if err != nil {
+			return err
+		}
+		if err := s.withdrawn(ctx, q, after); err != nil {
+			return err
+		}
+		return s.audit(ctx, q, "withdraw", "invitation", id, auditedInvitation(inv), auditedInvitation(after))
 	})
 }
 

@@ -79,7 +79,8 @@ func (s *Service) withRSVPURL(inv *domain.Invitation) *domain.Invitation {
 // InvitationByRSVPToken resolves a delegate's link. The token's hash finds the row; the
 // HMAC is then recomputed and compared in constant time, so that a row whose lookup was
 // planted by someone without the secret key authenticates nothing. Unknown, revoked and
-// malformed tokens all give domain.ErrNotFound, so that callers answer them alike.
+// malformed tokens, and the links of withdrawn invitations, all give domain.ErrNotFound,
+// so that callers answer them alike.
 func (s *Service) InvitationByRSVPToken(ctx context.Context, token string) (*domain.Invitation, error) {
 	if len(token) != rsvpTokenLen || len(s.opt.SecretKey) < minSecretKey {
 		return nil, domain.ErrNotFound
@@ -95,6 +96,11 @@ func (s *Service) InvitationByRSVPToken(ctx context.Context, token string) (*dom
 		return nil, fmt.Errorf("resolve rsvp link: %w", err)
 	}
 	if !hmac.Equal([]byte(s.rsvpToken(inv.ID, inv.RSVPNonce)), []byte(token)) {
+		return nil, domain.ErrNotFound
+	}
+	// A withdrawn guest was sent a CANCEL: their link answers like a revoked one until an
+	// officer invites them again.
+	if inv.SendState == domain.SendWithdrawn {
 		return nil, domain.ErrNotFound
 	}
 	return s.withRSVPURL(inv), nil

@@ -27,6 +27,8 @@ type Options struct {
 	Organizer calendar.Organizer
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Mail configures outbound mail (queue.go); nil until SetQueue or SetTransport.
+	Mail *MailOptions
 }
 
 // Service is the set of use cases over one store.

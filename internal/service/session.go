@@ -12,7 +12,8 @@ import (
 
 // CreateSession adds an item to an event's programme and returns it as stored. The
 // conflict checks and the insert share one transaction, under the schedule lock, so two
-// officers can not book the same room or person at once.
+// officers can not book the same room or person at once. When the event's invitations
+// went out, the guests of the session's delegations are sent it after the quiet period.
 func (s *Service) CreateSession(ctx context.Context, eventID int64, ss *domain.Session) (*domain.Session, error) {
 	var out *domain.Session
 	err := s.st.InTx(ctx, func(q *store.Q) error {
@@ -31,6 +32,9 @@ func (s *Service) CreateSession(ctx context.Context, eventID int64, ss *domain.S
 			return err
 		}
 		if out, err = q.GetSession(ss.ID); err != nil {
+			return err
+		}
+		if err := s.sessionChanged(ctx, q, nil, out); err != nil {
 			return err
 		}
 		return s.audit(ctx, q, "create", "session", ss.ID, nil, out)
@@ -53,7 +57,8 @@ func (s *Service) Sessions(ctx context.Context, eventID int64) ([]*domain.Sessio
 }
 
 // UpdateSession applies a partial change; a change of time, room or status raises the
-// session's SEQUENCE, as for events.
+// session's SEQUENCE, as for events, and its guests get an update after the quiet
+// period; a change of parties sends the session to new ones and a CANCEL to those left out.
 func (s *Service) UpdateSession(ctx context.Context, eventID, id int64, apply func(*domain.Session) error) (*domain.Session, error) {
 	var out *domain.Session
 	err := s.st.InTx(ctx, func(q *store.Q) error {
@@ -83,6 +88,9 @@ func (s *Service) UpdateSession(ctx context.Context, eventID, id int64, apply fu
 		if out, err = q.GetSession(id); err != nil {
 			return err
 		}
+		if err := s.sessionChanged(ctx, q, &before, out); err != nil {
+			return err
+		}
 		return s.audit(ctx, q, "update", "session", id, &before, out)
 	})
 	return out, err
@@ -90,7 +98,8 @@ func (s *Service) UpdateSession(ctx context.Context, eventID, id int64, apply fu
 
 // DeleteSession removes a session of a draft event, which no guest has seen, and cancels
 // it otherwise (status cancelled, SEQUENCE raised) so that calendars holding it learn it
-// is off. Cancelling a cancelled session changes nothing.
+// is off: everyone who was sent it gets a CANCEL. Cancelling a cancelled session changes
+// nothing.
 func (s *Service) DeleteSession(ctx context.Context, eventID, id int64) error {
 	return s.st.InTx(ctx, func(q *store.Q) error {
 		ev, err := q.GetEvent(eventID)
@@ -113,6 +122,9 @@ func (s *Service) DeleteSession(ctx context.Context, eventID, id int64) error {
 		before := *ss
 		ss.Status, ss.Sequence = domain.SessionCancelled, ss.Sequence+1
 		if err := q.UpdateSession(ss); err != nil {
+			return err
+		}
+		if err := s.sessionChanged(ctx, q, &before, ss); err != nil {
 			return err
 		}
 		return s.audit(ctx, q, "cancel", "session", id, &before, ss)

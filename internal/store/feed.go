@@ -207,6 +207,7 @@ type feedSQL struct {
 
 const (
 	declined   = "'" + string(domain.ResponseDeclined) + "'"
+	withdrawn  = "'" + string(domain.SendWithdrawn) + "'"
 	publicOnly = "e.visibility = '" + string(domain.VisibilityPublic) + "' AND e.status <> '" + string(domain.StatusDraft) + "'"
 )
 
@@ -232,13 +233,15 @@ func (sel FeedSelection) sql() (feedSQL, error) {
 		}, nil
 	case FeedPerson:
 		// The sessions of the person's delegations and the open sessions of the events
-		// they are invited to; an event they declined stays out with all its sessions.
+		// they are invited to; an event they declined, or were withdrawn from (and sent a
+		// CANCEL for), stays out with all its sessions.
 		return feedSQL{
-			events: "e.id IN (SELECT event_id FROM invitations WHERE person_id = ? AND response <> " + declined + ")", eventArgs: []any{id},
+			events: "e.id IN (SELECT event_id FROM invitations WHERE person_id = ? AND response <> " + declined + " AND send_state <> " + withdrawn + ")", eventArgs: []any{id},
 			sessions: `(s.id IN (SELECT sp.session_id FROM session_parties sp
 					JOIN delegation_members m ON m.delegation_id = sp.delegation_id WHERE m.person_id = ?)
 				OR s.event_id IN (SELECT event_id FROM invitations WHERE person_id = ?) AND ` + openSession + `)
-				AND s.event_id NOT IN (SELECT event_id FROM invitations WHERE person_id = ? AND response = ` + declined + ")",
+				AND s.event_id NOT IN (SELECT event_id FROM invitations WHERE person_id = ?
+					AND (response = ` + declined + ` OR send_state = ` + withdrawn + "))",
 			sessionArgs: []any{id, id, id},
 			extra: `SELECT updated_at, id FROM invitations WHERE person_id = ?
 				UNION ALL SELECT updated_at, id FROM delegations WHERE id IN (SELECT delegation_id FROM delegation_members WHERE person_id = ?)

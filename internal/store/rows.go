@@ -263,5 +263,6 @@ func Models() []any {
 		&sessionPartyRow{}, &invitationRow{}, &responseRow{}, &outcomeRow{}, &outcomePartyRow{},
 		&userRow{}, &apiTokenRow{}, &auditEntryRow{},
 		&feedTokenRow{},
+		&outboundMessageRow{},
 	}
 }

@@ -1,0 +1,626 @@
+package service
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/attache-app/attache/internal/calendar"
+	"github.com/attache-app/attache/internal/domain"
+	"github.com/attache-app/attache/internal/i18n"
+	"github.com/attache-app/attache/internal/mail"
+	"github.com/attache-app/attache/internal/store"
+)
+
+// Sending. An invitation's send state moves draft → queued (QueueInvitations, in the
+// transaction that inserts its job) → sent, or failed when the server refuses it for
+// good or every retry failed; withdrawn when the guest is removed after mail went out.
+//
+// Every message is an outbound_messages row before it leaves. A DeliverArgs job plans
+// in one transaction (what does this guest hold of this item, what should they hold),
+// writes the row as pending with its deterministic Message-ID and DTSTAMP, sends outside
+// any transaction, and records the outcome in a second one: sent, a retry (temporary
+// failure: the row stays pending, River backs off) or failed (with the server's reply).
+// A job run again after the row says sent finds nothing to do; a job re-run after a
+// crash between the server's acceptance and the record sends the same Message-ID, Date
+// and DTSTAMP again, which receivers recognise as the same message.
+
+// OutboundMessage is the store's, named here for the web layer.
+type OutboundMessage = store.OutboundMessage
+
+// SendParams narrows a send to some of the event's invitations. Without ids, every
+// invitation not yet sent (draft, failed) is queued; named ids may also re-send an
+// undeliverable invitation or re-invite a withdrawn guest.
+type SendParams struct {
+	InvitationIDs []int64
+}
+
+// QueueInvitations queues the event's invitations for sending and returns how many were
+// queued. Each moves to queued in the transaction that inserts its job, so a crash can
+// never leave one without the other. An event that has ended, is cancelled, completed
+// or still a draft is refused with a conflict.
+func (s *Service) QueueInvitations(ctx context.Context, eventID int64, p SendParams) (int, error) {
+	if s.opt.Mail == nil || s.opt.Mail.Queue == nil {
+		return 0, errNoQueue
+	}
+	queued := 0
+	err := s.st.InTx(ctx, func(q *store.Q) error {
+		queued = 0
+		ev, err := q.GetEvent(eventID)
+		if err != nil {
+			return err
+		}
+		if err := s.sendable(ev); err != nil {
+			return err
+		}
+		invs, err := q.EventInvitations(eventID)
+		if err != nil {
+			return err
+		}
+		named := map[int64]bool{}
+		for _, id := range p.InvitationIDs {
+			if !slices.ContainsFunc(invs, func(i *domain.Invitation) bool { return i.ID == id }) {
+				return domain.Invalid("invitation_ids", "invitation %d is not an invitation of event %d", id, eventID)
+			}
+			named[id] = true
+		}
+		for _, inv := range invs {
+			if len(named) > 0 && !named[inv.ID] {
+				continue
+			}
+			switch inv.SendState {
+			case domain.SendDraft, domain.SendFailed:
+			case domain.SendUndeliverable, domain.SendWithdrawn:
+				if !named[inv.ID] {
+					continue
+				}
+			default: // queued or sent already
+				continue
+			}
+			if err := q.SetInvitationSendState(inv.ID, domain.SendQueued, "", nil, s.now()); err != nil {
+				return err
+			}
+			if err := s.enqueue(ctx, q, DeliverArgs{InvitationID: inv.ID}, time.Time{}); err != nil {
+				return err
+			}
+			if err := s.audit(ctx, q, "send", "invitation", inv.ID,
+				map[string]any{"send_state": inv.SendState}, map[string]any{"send_state": domain.SendQueued}); err != nil {
+				return err
+			}
+			queued++
+		}
+		return nil
+	})
+	return queued, err
+}
+
+// sendable refuses to send for an event guests can no longer attend, or that is not yet
+// announced: a draft may still be deleted outright, which no guest holding it must see.
+func (s *Service) sendable(ev *domain.Event) error {
+	switch ev.Status {
+	case domain.StatusDraft:
+		return domain.Conflict("status", "event %d is a draft: schedule it (status scheduled) before sending invitations", ev.ID)
+	case domain.StatusCancelled, domain.StatusCompleted:
+		return domain.Conflict("status", "event %d is %s: invitations are no longer sent", ev.ID, ev.Status)
+	}
+	if !ev.EndsAt.After(s.now()) {
+		return domain.Conflict("ends_at", "event %d ended at %s: invitations are no longer sent", ev.ID,
+			ev.EndsAt.In(ev.Location()).Format(time.RFC3339))
+	}
+	return nil
+}
+
+// OutboundMessages lists the mail sent, or to be sent, to an invitation's guest.
+func (s *Service) OutboundMessages(ctx context.Context, invitationID int64) ([]*OutboundMessage, error) {
+	q := s.st.Q(ctx)
+	if id, err := q.Missing("invitation", invitationID); err != nil {
+		return nil, err
+	} else if id != 0 {
+		return nil, domain.NotFound("invitation")
+	}
+	return q.ListOutbound(invitationID)
+}
+
+// want is what a guest should hold of an item.
+type want int
+
+const (
+	wantNothing   want = iota // leave it: not yet sent, or failed
+	wantActive                // the current state, as a REQUEST
+	wantCancelled             // a CANCEL, if they ever got a REQUEST
+)
+
+// delivery is one planned message: to whom, about what, of which kind and SEQUENCE, and
+// what the plan read, so that composing needs no transaction.
+type delivery struct {
+	args       DeliverArgs
+	kind       mail.Kind
+	seq        int
+	inv        *domain.Invitation
+	person     *domain.Person
+	event      *domain.Event
+	data       *store.FeedData
+	session    *store.FeedSession // nil: the event
+	place      string
+	shown      store.Shown
+	changes    []mail.Change
+	delegation int64 // the guest's delegation, 0 when none
+	row        *store.OutboundMessage
+}
+
+// Deliver brings one guest's calendar entry for one item (the event, or one session) up
+// to date: the invitation if they have none, an update with what changed if theirs is
+// out of date, a cancellation if the item, the event or their place in it was
+// cancelled. It is what the mail.deliver job runs; see the top of this file for how a
+// message is recorded before and after it leaves. A temporary failure is returned, so
+// that River retries; the last attempt and permanent failures are recorded as failed
+// and return nil.
+func (s *Service) Deliver(ctx context.Context, a DeliverArgs, at Attempt, complete CompleteTx) error {
+	if s.opt.Mail == nil || s.opt.Mail.Transport == nil {
+		return errNoTransport
+	}
+	var p *delivery
+	err := s.st.InTx(ctx, func(q *store.Q) error {
+		p = nil
+		plan, err := s.planDelivery(q, a)
+		if err != nil {
+			return err
+		}
+		if plan != nil {
+			claimed, err := s.claim(q, plan)
+			if err != nil {
+				return err
+			}
+			if claimed {
+				p = plan
+				return nil
+			}
+		}
+		// Nothing to send: done, in the transaction that decided it.
+		return completeIn(q, complete)
+	})
+	if err != nil || p == nil {
+		return err
+	}
+	msg, err := s.composeDelivery(ctx, p)
+	if err == nil {
+		err = s.opt.Mail.Transport.Send(ctx, msg)
+	} else {
+		err = &composeError{err}
+	}
+	return s.recordDelivery(ctx, p, err, at, complete)
+}
+
+// composeError marks a failure to build the message, which is retried like a temporary
+// failure: most likely the database was briefly unreachable.
+type composeError struct{ err error }
+
+func (e *composeError) Error() string { return "compose: " + e.err.Error() }
+func (e *composeError) Unwrap() error { return e.err }
+
+// retryable reports whether a send error is worth another try.
+func retryable(err error) bool {
+	var ce *composeError
+	return errors.As(err, &ce) || mail.IsTemporary(err)
+}
+
+// planDelivery decides what the guest of a.InvitationID should be sent about the item,
+// or nil when nothing. It reads inside q's transaction and writes nothing.
+func (s *Service) planDelivery(q *store.Q, a DeliverArgs) (*delivery, error) {
+	inv, err := q.GetInvitationForUpdate(a.InvitationID)
+	if errors.Is(err, domain.ErrNotFound) {
+		return nil, nil // a draft deleted after its job was queued
+	}
+	if err != nil {
+		return nil, err
+	}
+	d, err := q.LoadFeed(store.FeedSelection{Scope: store.FeedEvent, TargetID: inv.EventID})
+	if err != nil {
+		return nil, err
+	}
+	ev := d.Event(inv.EventID)
+	if ev == nil {
+		return nil, nil
+	}
+	p := &delivery{args: a, inv: inv, event: ev, data: d}
+	var sid *int64
+	itemSeq := ev.Sequence
+	if a.SessionID != 0 {
+		i := slices.IndexFunc(d.Sessions, func(fs *store.FeedSession) bool { return fs.ID == a.SessionID })
+		if i < 0 {
+			return nil, nil // deleted with its draft event
+		}
+		p.session, sid = d.Sessions[i], &a.SessionID
+		p.place = sessionPlace(p.session, ev, d)
+		p.shown = store.Shown{StartsAt: p.session.StartsAt, EndsAt: p.session.EndsAt, Timezone: ev.Timezone,
+			Place: p.place, Status: sessionShownStatus(p.session.Session, ev)}
+		itemSeq = p.session.Sequence + ev.Sequence // as sessionVEvent writes it
+	} else {
+		p.place = eventPlace(ev, d)
+		p.shown = store.Shown{StartsAt: ev.StartsAt, EndsAt: ev.EndsAt, Timezone: ev.Timezone, Place: p.place,
+			Status: string(ev.Status)}
+	}
+	if p.delegation, err = guestDelegation(q, inv); err != nil {
+		return nil, err
+	}
+	w, err := wanted(q, p)
+	if err != nil {
+		return nil, err
+	}
+	history, err := q.OutboundOfItem(inv.ID, sid)
+	if err != nil {
+		return nil, err
+	}
+	last := lastCalendarMessage(history)
+	switch {
+	case w == wantActive && (last == nil || last.Kind == store.OutboundCancellation):
+		p.kind, p.seq = mail.KindInvitation, itemSeq
+		if last != nil {
+			p.seq = max(itemSeq, last.Sequence+1) // a re-invitation must outrank the CANCEL
+		}
+	case w == wantActive:
+		p.changes = changesBetween(i18n.Match(inv.Language), last.Shown, p.shown)
+		if len(p.changes) == 0 {
+			return nil, nil
+		}
+		p.kind, p.seq = mail.KindUpdate, max(itemSeq, last.Sequence+1)
+	case w == wantCancelled && last != nil && last.Kind != store.OutboundCancellation:
+		p.kind, p.seq = mail.KindCancellation, max(itemSeq, last.Sequence+1)
+		p.shown.Status = string(domain.StatusCancelled)
+	default:
+		return nil, nil
+	}
+	if p.person, err = q.GetPerson(inv.PersonID); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// wanted says what the guest should hold of the planned item. A withdrawn guest, a
+// cancelled event or session, and a session their delegation no longer takes part in
+// are cancelled; otherwise the item is sent once the invitation is queued or sent, a
+// session only after the event's own invitation reached the guest.
+func wanted(q *store.Q, p *delivery) (want, error) {
+	inv, ev, ss := p.inv, p.event, p.session
+	if inv.SendState == domain.SendWithdrawn || ev.Status == domain.StatusCancelled {
+		return wantCancelled, nil
+	}
+	if ss != nil && (ss.Status == domain.SessionCancelled || p.delegation == 0 || !slices.Contains(ss.DelegationIDs, p.delegation)) {
+		return wantCancelled, nil
+	}
+	if inv.SendState != domain.SendQueued && inv.SendState != domain.SendSent || ev.Status == domain.StatusDraft {
+		return wantNothing, nil
+	}
+	if ss != nil {
+		history, err := q.OutboundOfItem(inv.ID, nil)
+		if err != nil {
+			return wantNothing, err
+		}
+		if last := lastCalendarMessage(history); last == nil || last.Kind == store.OutboundCancellation {
+			return wantNothing, nil
+		}
+	}
+	return wantActive, nil
+}
+
+// guestDelegation is the delegation a guest comes with: the invitation's, else the
+// event's delegation that counts the person as a member (as the RSVP page reads it);
+// 0 when none.
+func guestDelegation(q *store.Q, inv *domain.Invitation) (int64, error) {
+	if inv.DelegationID != nil {
+		return *inv.DelegationID, nil
+	}
+	ds, err := q.ListDelegations(inv.EventID)
+	if err != nil {
+		return 0, err
+	}
+	return guestDelegationIn(inv, ds), nil
+}
+
+// lastCalendarMessage is the latest REQUEST or CANCEL the guest was sent about an item.
+func lastCalendarMessage(history []*store.OutboundMessage) *store.OutboundMessage {
+	for i := len(history) - 1; i >= 0; i-- {
+		m := history[i]
+		if m.Status == store.OutboundSent && !m.IsReminder() {
+			return m
+		}
+	}
+	return nil
+}
+
+// sessionShownStatus is a session's status as its guests see it: its own when
+// cancelled, else its event's.
+func sessionShownStatus(ss *domain.Session, ev *domain.Event) string {
+	if ss.Status == domain.SessionCancelled {
+		return string(domain.StatusCancelled)
+	}
+	return string(ev.Status)
+}
+
+// claim writes the planned message as pending, or takes over the row of the same
+// Message-ID (a failed try being made again), and supersedes older pending messages
+// about the item. It returns false when that Message-ID was already sent.
+func (s *Service) claim(q *store.Q, p *delivery) (bool, error) {
+	now := s.now()
+	var sid *int64
+	if p.session != nil {
+		sid = &p.args.SessionID
+	}
+	shown := p.shown
+	row, created, err := q.EnsureOutbound(&store.OutboundMessage{InvitationID: p.inv.ID, SessionID: sid,
+		Kind: string(p.kind), Sequence: p.seq, MessageID: mail.MessageID(p.inv.ID, p.kind, p.args.SessionID, p.seq, s.messageDomain()),
+		Recipient: p.inv.Email, Status: store.OutboundPending, Shown: &shown, CreatedAt: now, UpdatedAt: now})
+	if err != nil {
+		return false, err
+	}
+	if row.Status == store.OutboundSent {
+		return false, nil
+	}
+	if !created {
+		row.Status, row.Recipient, row.Shown, row.UpdatedAt = store.OutboundPending, p.inv.Email, &shown, now
+		if err := q.UpdateOutbound(row); err != nil {
+			return false, err
+		}
+	}
+	if err := q.SupersedeOutbound(p.inv.ID, sid, row.ID, now); err != nil {
+		return false, err
+	}
+	p.row = row
+	return true, nil
+}
+
+// recordDelivery records the outcome of a send (see the top of this file) and what
+// follows from it: the invitation's send state, the guest's sessions once the event's
+// invitation went out, and another delivery when the item changed while this one was
+// on its way.
+func (s *Service) recordDelivery(ctx context.Context, p *delivery, sendErr error, at Attempt, complete CompleteTx) error {
+	retry := sendErr != nil && retryable(sendErr) && !at.final()
+	err := s.st.InTx(ctx, func(q *store.Q) error {
+		// Lock order, as everywhere: the invitation, then its messages and jobs.
+		inv, err := q.GetInvitationForUpdate(p.inv.ID)
+		if err != nil {
+			return err
+		}
+		if err := s.recordOutcome(q, p.row.ID, sendErr, retry); err != nil {
+			return err
+		}
+		if !retry {
+			// Done with this job before queuing another for the same guest and item.
+			if err := completeIn(q, complete); err != nil {
+				return err
+			}
+		}
+		now := s.now()
+		eventInvitation := p.kind == mail.KindInvitation && p.session == nil
+		switch {
+		case sendErr == nil && eventInvitation:
+			if inv.SendState != domain.SendWithdrawn {
+				if err := q.SetInvitationSendState(inv.ID, domain.SendSent, "", &now, now); err != nil {
+					return err
+				}
+			}
+			if err := s.enqueueGuestSessions(ctx, q, p); err != nil {
+				return err
+			}
+		case sendErr == nil:
+		case eventInvitation && !retry && inv.SendState == domain.SendQueued:
+			if err := q.SetInvitationSendState(inv.ID, domain.SendFailed, errorText(sendErr), nil, now); err != nil {
+				return err
+			}
+		default:
+			msg := errorText(sendErr)
+			if !eventInvitation {
+				msg = string(p.kind) + ": " + msg
+			}
+			if err := q.SetInvitationLastError(inv.ID, msg, now); err != nil {
+				return err
+			}
+		}
+		if sendErr != nil {
+			return nil
+		}
+		// The item may have changed while the message was on its way.
+		again, err := s.planDelivery(q, p.args)
+		if err != nil || again == nil {
+			return err
+		}
+		return s.enqueue(ctx, q, p.args, time.Time{})
+	})
+	if err != nil {
+		return err
+	}
+	if retry {
+		return sendErr
+	}
+	if sendErr != nil {
+		s.log.WarnContext(ctx, "message not delivered", "message_id", p.row.MessageID, "err", sendErr)
+	}
+	return nil
+}
+
+// recordOutcome updates the outbound row: sent, still pending with the error of this
+// try, or failed.
+func (s *Service) recordOutcome(q *store.Q, id int64, sendErr error, retry bool) error {
+	row, err := q.GetOutbound(id)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	row.Attempts++
+	row.UpdatedAt = now
+	switch {
+	case sendErr == nil:
+		row.Status, row.LastError, row.SentAt = store.OutboundSent, "", &now
+	case retry:
+		row.LastError = errorText(sendErr)
+	default:
+		row.Status, row.LastError = store.OutboundFailed, errorText(sendErr)
+	}
+	return q.UpdateOutbound(row)
+}
+
+// enqueueGuestSessions queues the sessions the guest's delegation takes part in, once
+// the event's invitation reached them: each stands in their calendar at its own time.
+func (s *Service) enqueueGuestSessions(ctx context.Context, q *store.Q, p *delivery) error {
+	if p.delegation == 0 {
+		return nil
+	}
+	for _, ss := range p.data.Sessions {
+		if ss.Status != domain.SessionScheduled || !slices.Contains(ss.DelegationIDs, p.delegation) {
+			continue
+		}
+		if err := s.enqueue(ctx, q, DeliverArgs{InvitationID: p.inv.ID, SessionID: ss.ID}, time.Time{}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// errorText is what officers see of a failure: the server's reply when there was one.
+func errorText(err error) string {
+	var se *mail.SendError
+	if errors.As(err, &se) && se.Code != 0 {
+		return fmt.Sprintf("%d %s", se.Code, se.Message)
+	}
+	return err.Error()
+}
+
+// composeDelivery builds the message a delivery planned: the letter in the guest's
+// language and the calendar object, dated by the outbound row so that a retry repeats it.
+func (s *Service) composeDelivery(ctx context.Context, p *delivery) (*mail.Message, error) {
+	inv := *p.inv
+	s.withRSVPURL(&inv)
+	name := p.person.NameIn(inv.Language)
+	ev := p.event
+	letter := s.letter(ctx, p.kind, &inv, name, ev)
+	var vev calendar.Event
+	if p.session == nil {
+		letter.Title, letter.Start, letter.End, letter.Place = ev.Title, ev.StartsAt, ev.EndsAt, p.place
+		if ev.Ordinal != nil {
+			letter.Ordinal = *ev.Ordinal
+		}
+		vev = eventVEvent(ev, p.data.Hosts[ev.ID], p.place)
+	} else {
+		ss := p.session
+		letter.Title, letter.Parent, letter.Start, letter.End, letter.Place = ss.Title, ev.Title, ss.StartsAt, ss.EndsAt, p.place
+		vev = sessionVEvent(ss, ev, p.place)
+	}
+	letter.Changes = p.changes
+	if p.kind == mail.KindCancellation {
+		letter.Deadline = nil
+	}
+	subject, text, html, err := mail.Compose(letter)
+	if err != nil {
+		return nil, err
+	}
+
+	stamp := p.row.CreatedAt
+	vev.Sequence, vev.Stamp = p.seq, stamp
+	method, partStatus, rsvp := calendar.MethodRequest, partStat(inv.Response), true
+	switch p.kind {
+	case mail.KindUpdate:
+		// A significant change asks the guest to confirm again (RFC 5546 §3.2.2.1).
+		partStatus = "NEEDS-ACTION"
+	case mail.KindCancellation:
+		method, rsvp = calendar.MethodCancel, false
+	}
+	if method == calendar.MethodRequest {
+		l := i18n.Match(inv.Language)
+		vev.URL = inv.RSVPURL
+		if inv.RSVPURL != "" {
+			vev.Description = joinParagraphs(vev.Description, l.T("ics.reply", inv.RSVPURL))
+		}
+		if letter.FeedURL != "" {
+			vev.Description = joinParagraphs(vev.Description, l.T("ics.subscribe", letter.FeedURL))
+		}
+	}
+	org := s.organizerFor(&inv)
+	vev.Organizer = &org
+	vev.Attendees = []calendar.Attendee{{Name: name.FullName, Email: inv.Email, Role: "REQ-PARTICIPANT",
+		PartStat: partStatus, RSVP: rsvp}}
+	c := &calendar.Calendar{Method: method, Events: []calendar.Event{vev}}
+	body, err := calendar.Encode(c, stamp)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s of invitation %d: %w", p.kind, inv.ID, err)
+	}
+	return &mail.Message{MessageID: p.row.MessageID, From: s.opt.Mail.From,
+		To: mail.Address{Name: name.FullName, Email: inv.Email}, Subject: subject, Date: stamp,
+		Text: text, HTML: html, Calendar: body, Method: string(method)}, nil
+}
+
+// letter starts the letter to an invitation's guest: who they are, their links and the
+// deadline. inv carries its RSVP link.
+func (s *Service) letter(ctx context.Context, kind mail.Kind, inv *domain.Invitation, name domain.PersonName, ev *domain.Event) mail.Letter {
+	l := mail.Letter{Kind: kind, Language: inv.Language, Salutation: name.Address, GuestName: name.FullName,
+		Honorific: name.Honorific, Timezone: ev.Timezone, RSVPURL: inv.RSVPURL, Organizer: s.opt.Organizer.Name,
+		Deadline: inv.Deadline}
+	if l.Deadline == nil {
+		l.Deadline = ev.RSVPDeadline
+	}
+	if _, webcal, err := s.PersonalFeedURL(ctx, inv); err == nil {
+		l.FeedURL = webcal
+	}
+	return l
+}
+
+// messageDomain is the right-hand side of Message-IDs: the sender's domain.
+func (s *Service) messageDomain() string {
+	if s.opt.Mail != nil {
+		if _, d, ok := strings.Cut(s.opt.Mail.From.Email, "@"); ok && d != "" {
+			return d
+		}
+	}
+	return s.opt.UIDDomain
+}
+
+// organizerFor is the ORGANIZER of a message to an invitation's guest: mail.organizer
+// with "{token}" replaced by the invitation's reply token, so that a reply carries its
+// invitation in the address it is sent to.
+func (s *Service) organizerFor(inv *domain.Invitation) calendar.Organizer {
+	if !strings.Contains(s.opt.Organizer.Email, "{token}") || len(s.opt.SecretKey) < minSecretKey || inv.RSVPNonce == "" {
+		return s.organizer()
+	}
+	org := s.opt.Organizer
+	org.Email = strings.ReplaceAll(org.Email, "{token}", s.replyToken(inv.ID, inv.RSVPNonce))
+	return org
+}
+
+// replyTokenEncoding is lower-case base32: mail systems may change the case of a local
+// part, and this survives it.
+var replyTokenEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// replyToken identifies an invitation in a reply address: "<id>-<mac>", the mac being the
+// first 16 bytes of HMAC-SHA256(secret key, "reply:<id>:<rsvp nonce>") in base32. It is
+// not the RSVP token: knowing a reply address opens no RSVP page, and a new RSVP nonce
+// (RotateRSVPToken) retires it with the link.
+func (s *Service) replyToken(id int64, nonce string) string {
+	m := hmac.New(sha256.New, s.opt.SecretKey)
+	m.Write([]byte("reply:" + strconv.FormatInt(id, 10) + ":" + nonce))
+	return strconv.FormatInt(id, 10) + "-" + replyTokenEncoding.EncodeToString(m.Sum(nil)[:16])
+}
+
+// InvitationByReplyToken resolves the token of a reply address (the part that replaced
+// "{token}" in mail.organizer). Unknown, forged and retired tokens give
+// domain.ErrNotFound.
+func (s *Service) InvitationByReplyToken(ctx context.Context, token string) (*domain.Invitation, error) {
+	idText, _, ok := strings.Cut(strings.ToLower(strings.TrimSpace(token)), "-")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if !ok || err != nil || id < 1 || len(s.opt.SecretKey) < minSecretKey {
+		return nil, domain.ErrNotFound
+	}
+	inv, err := s.st.Q(ctx).GetInvitation(id)
+	if err != nil {
+		return nil, err
+	}
+	if !hmac.Equal([]byte(s.replyToken(inv.ID, inv.RSVPNonce)), []byte(strings.ToLower(strings.TrimSpace(token)))) {
+		return nil, domain.ErrNotFound
+	}
+	return s.withRSVPURL(inv), nil
+}
