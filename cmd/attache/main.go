@@ -30,6 +30,8 @@ commands:
                                      from stdin when piped, else generated and printed once
   token create --email E [--name N]  create an API token; printed alone on the last line
   demo                               load the reference scenario (idempotent)
+  inbound                            record one raw message read on stdin (an MTA's pipe); exit 0 once
+                                     recorded, 75 when it could not be stored (retry), 65 when unusable
   version                            print the version
 `
 
@@ -75,6 +77,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			return 2
 		}
 		fmt.Fprintln(stderr, "attache:", describe(err))
+		var xe *exitError
+		if errors.As(err, &xe) {
+			return xe.code
+		}
 		return 1
 	}
 	return 0
@@ -86,12 +92,15 @@ func (e usageError) Error() string { return string(e) }
 
 func dispatch(ctx context.Context, cmd string, args []string, cfg *config.Config, stdin io.Reader, stdout, stderr io.Writer) error {
 	switch cmd {
-	case "serve", "migrate", "user", "token", "demo":
+	case "serve", "migrate", "user", "token", "demo", "inbound":
 	default:
 		return usageError(fmt.Sprintf("unknown command %q", cmd))
 	}
 	a, err := app.Open(ctx, cfg, app.NewLogger(cfg.Log, stderr))
 	if err != nil {
+		if cmd == "inbound" {
+			return tempFail(err) // the MTA keeps the message and retries
+		}
 		return err
 	}
 	defer a.Close()
@@ -104,6 +113,8 @@ func dispatch(ctx context.Context, cmd string, args []string, cfg *config.Config
 		return userAdd(ctx, a, args, stdin, stdout, stderr)
 	case "token":
 		return tokenCreate(ctx, a, args, stdout, stderr)
+	case "inbound":
+		return inboundCmd(ctx, a, stdin, stdout)
 	case "demo":
 		if err := a.EnsureMigrated(ctx); err != nil {
 			return err

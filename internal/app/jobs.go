@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/attache-app/attache/internal/jobs"
 	"github.com/attache-app/attache/internal/mail"
@@ -23,15 +22,26 @@ func (a *App) StartJobs(ctx context.Context) (stop func(ctx context.Context) err
 	mc := a.Config.Mail
 	mailWorkers := a.Config.Jobs.Workers
 	if mc.Transport == "smtp" {
+		// One worker per connection, each recording its message before it sends the
+		// next: a process killed mid-send leaves at most this many messages accepted
+		// by the server and not recorded, the only ones that can go out twice.
 		mailWorkers = mc.SMTPMaxConnections
+	}
+	jobTimeout := a.Config.Jobs.RescueAfter / 2
+	if mc.Transport == "smtp" && jobTimeout < 2*mc.SMTPTimeout {
+		a.Log.Warn("jobs.rescue_after is less than four times mail.smtp.timeout: a slow send is cancelled before the server times out",
+			"rescue_after", a.Config.Jobs.RescueAfter, "smtp_timeout", mc.SMTPTimeout)
 	}
 	runner, err := jobs.New(a.Store.DB(), a.Service, jobs.Options{
 		Postgres:             a.Store.Dialect == store.Postgres,
 		Workers:              a.Config.Jobs.Workers,
 		MailWorkers:          mailWorkers,
 		ReminderScanInterval: mc.ReminderScanInterval,
-		JobTimeout:           max(2*time.Minute, 2*mc.SMTPTimeout),
-		Logger:               a.Log.With("component", "jobs"),
+		// A job is cancelled well before it could be rescued, so that a slow job is
+		// never run twice at once.
+		JobTimeout:  jobTimeout,
+		RescueAfter: a.Config.Jobs.RescueAfter,
+		Logger:      a.Log.With("component", "jobs"),
 	})
 	if err != nil {
 		tr.Close()

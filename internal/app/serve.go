@@ -28,10 +28,11 @@ func (a *App) Ready(ctx context.Context) error {
 // Handler builds the HTTP server for this app.
 func (a *App) Handler() *attachehttp.Server {
 	return attachehttp.New(a.Service, attachehttp.Options{
-		BodyLimit: a.Config.HTTP.BodyLimit,
-		Ready:     a.Ready,
-		Logger:    a.Log,
-		Version:   Version,
+		BodyLimit:    a.Config.HTTP.BodyLimit,
+		InboundLimit: a.Config.Inbound.MaxSize,
+		Ready:        a.Ready,
+		Logger:       a.Log,
+		Version:      Version,
 	})
 }
 
@@ -73,6 +74,12 @@ func (a *App) Serve(ctx context.Context) (err error) {
 	if err != nil {
 		return fmt.Errorf("listen on %s (http.addr): %w", a.Config.HTTP.Addr, err)
 	}
+	stopInbound, err := a.StartInbound(ctx)
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
+	defer func() { _ = stopInbound(context.Background()) }()
 	a.Log.Info("attache serving", "addr", ln.Addr().String(), "base_url", BaseURL(a.Config.HTTP),
 		"database", string(a.Store.Dialect), "version", Version)
 	errc := make(chan error, 1)
@@ -90,6 +97,9 @@ func (a *App) Serve(ctx context.Context) (err error) {
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
+	}
+	if err := stopInbound(sctx); err != nil {
+		a.Log.Warn("inbound listener shutdown", "err", err)
 	}
 	if err := haltJobs(); err != nil {
 		return err

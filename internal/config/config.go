@@ -69,12 +69,23 @@ type Mail struct {
 
 // Inbound configures the ways replies reach Attaché.
 type Inbound struct {
-	SMTPAddr     string
+	// SMTPAddr is host:port or a unix socket path; empty turns the listener off.
+	SMTPAddr string
+	// SMTPLMTP speaks LMTP instead of SMTP (for an MTA delivering to Attaché).
+	SMTPLMTP bool
+	// SMTPAccept are the recipients taken: addresses and @domain entries, lower-cased;
+	// empty means the domain of mail.organizer.
+	SMTPAccept   []string
 	IMAPAddr     string
 	IMAPUsername string
 	IMAPPassword string
 	IMAPMailbox  string
-	MaxSize      int64
+	// IMAPTLS is none, starttls or tls.
+	IMAPTLS string
+	// IMAPProcessedFolder receives the messages once recorded; created when missing.
+	IMAPProcessedFolder string
+	IMAPPollInterval    time.Duration
+	MaxSize             int64
 }
 
 // Security holds secrets. SecretKey derives RSVP links; when empty it is generated and
@@ -88,6 +99,11 @@ type Security struct {
 type Jobs struct {
 	// Workers run the quick jobs (fan-outs, scans) and, with the file transport, sending.
 	Workers int
+	// RescueAfter is how long a job may stay running before another process takes it
+	// back: the jobs of a process that was killed, or lost its database connection,
+	// wait this long. Jobs are cancelled at half of it, so that no job still running
+	// is taken back.
+	RescueAfter time.Duration
 }
 
 // Log configures log/slog output.

@@ -141,18 +141,60 @@ var options = []option{
 		return nil
 	}},
 	{Key: "inbound.smtp.addr", Default: "", set: func(c *Config, v string) error {
-		if v != "" {
+		// An absolute path is a unix socket, as MTAs hand mail to a local LMTP socket.
+		if v != "" && !strings.HasPrefix(v, "/") {
 			if _, _, err := net.SplitHostPort(v); err != nil {
-				return fmt.Errorf("want host:port or empty (off), got %q", v)
+				return fmt.Errorf("want host:port, a unix socket path or empty (off), got %q", v)
 			}
 		}
 		c.Inbound.SMTPAddr = v
 		return nil
 	}},
+	{Key: "inbound.smtp.lmtp", Default: "false", set: func(c *Config, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("want true or false, got %q", v)
+		}
+		c.Inbound.SMTPLMTP = b
+		return nil
+	}},
+	{Key: "inbound.smtp.accept", Default: "", set: func(c *Config, v string) error {
+		c.Inbound.SMTPAccept = nil
+		for _, part := range strings.Split(v, ",") {
+			if part = strings.TrimSpace(part); part == "" {
+				continue
+			}
+			probe := part
+			if strings.HasPrefix(part, "@") {
+				probe = "postmaster" + part
+			}
+			if a, err := mail.ParseAddress(probe); err != nil || a.Address != probe {
+				return fmt.Errorf("want addresses or @domain entries separated by commas, got %q", part)
+			}
+			c.Inbound.SMTPAccept = append(c.Inbound.SMTPAccept, strings.ToLower(part))
+		}
+		return nil
+	}},
 	{Key: "inbound.imap.addr", Default: "", set: func(c *Config, v string) error { c.Inbound.IMAPAddr = v; return nil }},
 	{Key: "inbound.imap.username", Default: "", set: func(c *Config, v string) error { c.Inbound.IMAPUsername = v; return nil }},
 	{Key: "inbound.imap.password", Default: "", Secret: true, set: func(c *Config, v string) error { c.Inbound.IMAPPassword = v; return nil }},
-	{Key: "inbound.imap.mailbox", Default: "INBOX", set: func(c *Config, v string) error { c.Inbound.IMAPMailbox = v; return nil }},
+	{Key: "inbound.imap.mailbox", Default: "INBOX", set: nonEmptyInto(func(c *Config) *string { return &c.Inbound.IMAPMailbox })},
+	{Key: "inbound.imap.tls", Default: "tls", set: func(c *Config, v string) error {
+		if v != "none" && v != "starttls" && v != "tls" {
+			return fmt.Errorf("want none, starttls or tls, got %q", v)
+		}
+		c.Inbound.IMAPTLS = v
+		return nil
+	}},
+	{Key: "inbound.imap.processed_folder", Default: "Attache/Processed", set: nonEmptyInto(func(c *Config) *string { return &c.Inbound.IMAPProcessedFolder })},
+	{Key: "inbound.imap.poll_interval", Default: "1m", set: func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second {
+			return fmt.Errorf("want a duration of at least 1s, such as 1m, got %q", v)
+		}
+		c.Inbound.IMAPPollInterval = d
+		return nil
+	}},
 	{Key: "inbound.max_size", Default: "10485760", set: func(c *Config, v string) error {
 		n, err := positiveInt(v)
 		c.Inbound.MaxSize = int64(n)
@@ -170,6 +212,15 @@ var options = []option{
 		n, err := positiveInt(v)
 		c.Jobs.Workers = n
 		return err
+	}},
+	{Key: "jobs.rescue_after", Default: "2m", set: func(c *Config, v string) error {
+		// Half of it is the job timeout (app.StartJobs), which must leave a job room to run.
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 2*time.Second {
+			return fmt.Errorf("want a duration of at least 2s, such as 2m, got %q", v)
+		}
+		c.Jobs.RescueAfter = d
+		return nil
 	}},
 	{Key: "log.level", Default: "info", set: func(c *Config, v string) error {
 		switch v {

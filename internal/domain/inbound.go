@@ -44,10 +44,17 @@ type InboundMessage struct {
 	InvitationID *int64      `json:"invitation_id"`
 	EventID      *int64      `json:"event_id"`
 	// Attendee and PartStat are what the reply said, for an officer judging a held one.
-	Attendee   string     `json:"attendee"`
-	PartStat   string     `json:"partstat"`
-	ProposedTo string     `json:"proposed_to,omitempty"` // DELEGATED-TO address
-	Proposal   string     `json:"proposal,omitempty"`    // COUNTER: proposed start/end, comment
+	Attendee   string `json:"attendee"`
+	PartStat   string `json:"partstat"`
+	ProposedTo string `json:"proposed_to,omitempty"` // DELEGATED-TO address
+	Proposal   string `json:"proposal,omitempty"`    // COUNTER: proposed start/end, comment
+	// UID and Sequence are the calendar object's; Stamp orders replies of one SEQUENCE
+	// (DTSTAMP, else the Date header, else the receive time).
+	UID      string     `json:"uid,omitempty"`
+	Sequence int        `json:"sequence"`
+	Stamp    *time.Time `json:"dtstamp,omitempty"`
+	// Comment is the guest's COMMENT or X-RESPONSE-COMMENT, kept with no state change.
+	Comment    string     `json:"comment,omitempty"`
 	ResolvedBy *int64     `json:"resolved_by"`
 	ResolvedAt *time.Time `json:"resolved_at"`
 	Raw        []byte     `json:"-"`

@@ -94,5 +94,11 @@ func (s *Server) routes() {
 	api.POST("/events/:id/cancel", s.cancelEvent, write)
 	api.GET("/invitations/:iid/messages", s.listOutbound, read)
 
+	api.POST("/inbound", s.uploadInbound, write)
+	api.GET("/inbound", s.listInbound, read)
+	api.GET("/inbound/:id", s.getInbound, read)
+	api.POST("/inbound/:id/apply", s.applyInbound, write)
+	api.POST("/inbound/:id/dismiss", s.dismissInbound, write)
+
 	api.GET("/audit", s.listAudit, read)
 }

@@ -21,9 +21,12 @@ type Readiness func(ctx context.Context) error
 // Options configures the server.
 type Options struct {
 	BodyLimit int64 // bytes; larger requests get 413
-	Ready     Readiness
-	Logger    *slog.Logger
-	Version   string
+	// InboundLimit is the body limit of POST /api/v1/inbound (inbound.max_size): a raw
+	// message with attachments is larger than any JSON request.
+	InboundLimit int64
+	Ready        Readiness
+	Logger       *slog.Logger
+	Version      string
 }
 
 // Server is the HTTP front of the services.
@@ -49,10 +52,26 @@ func New(svc *service.Service, opt Options) *Server {
 	e.Use(middleware.RequestID())
 	e.Use(s.recoverPanics)
 	e.Use(s.logRequests)
-	e.Use(middleware.BodyLimit(strconv.FormatInt(opt.BodyLimit, 10) + "B"))
+	if opt.InboundLimit <= 0 {
+		opt.InboundLimit = 10 << 20
+	}
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit:   strconv.FormatInt(opt.BodyLimit, 10) + "B",
+		Skipper: isInboundUpload,
+	}))
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{
+		Limit:   strconv.FormatInt(opt.InboundLimit, 10) + "B",
+		Skipper: func(c echo.Context) bool { return !isInboundUpload(c) },
+	}))
 	e.Use(securityHeaders)
 	s.routes()
 	return s
+}
+
+// isInboundUpload is the one route whose body is a raw message, limited by
+// inbound.max_size instead of http.body_limit.
+func isInboundUpload(c echo.Context) bool {
+	return c.Request().Method == http.MethodPost && c.Request().URL.Path == "/api/v1/inbound"
 }
 
 // HTTPServer wraps the handler in a net/http server with timeouts on every phase, so

@@ -43,6 +43,10 @@ type Options struct {
 	ReminderScanInterval time.Duration
 	// JobTimeout bounds one job; zero means 2 minutes.
 	JobTimeout time.Duration
+	// RescueAfter is how long a job may stay running before the leader puts it back in
+	// the queue, for the jobs of a process that died; it must exceed JobTimeout, so that
+	// a job still at work is never run twice at once. Zero means twice JobTimeout.
+	RescueAfter time.Duration
 	// Logger receives River's logs; nil discards them.
 	Logger *slog.Logger
 	// TestOnly skips River's start-up jitter, for tests.
@@ -74,6 +78,12 @@ func New(db *sql.DB, svc *service.Service, o Options) (*Client, error) {
 	if o.JobTimeout <= 0 {
 		o.JobTimeout = 2 * time.Minute
 	}
+	if o.RescueAfter <= 0 {
+		o.RescueAfter = 2 * o.JobTimeout
+	}
+	if o.RescueAfter <= o.JobTimeout {
+		return nil, fmt.Errorf("job queue: rescue after %s must exceed the job timeout %s", o.RescueAfter, o.JobTimeout)
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -87,15 +97,20 @@ func New(db *sql.DB, svc *service.Service, o Options) (*Client, error) {
 			service.QueueDefault: {MaxWorkers: o.Workers},
 			service.QueueMail:    {MaxWorkers: o.MailWorkers},
 		},
-		Workers:           workers,
-		FetchCooldown:     min(50*time.Millisecond, o.FetchPollInterval),
+		Workers: workers,
+		// A worker that finishes fetches its next job at once: River fetches no more
+		// jobs than there are free workers, so a longer cooldown caps each queue at
+		// MaxWorkers jobs per cooldown (50 ms held sending to 40 messages a second).
+		FetchCooldown:     min(time.Millisecond, o.FetchPollInterval),
 		FetchPollInterval: o.FetchPollInterval,
 		PollOnly:          true,
 		MaxAttempts:       service.MaxMailAttempts,
 		RetryPolicy:       &backoff{base: o.RetryBase, max: o.RetryMax},
 		JobTimeout:        o.JobTimeout,
-		Logger:            o.Logger,
-		TestOnly:          o.TestOnly,
+		// River's default is an hour; the rescuer (on the leader) looks every 30 s.
+		RescueStuckJobsAfter: o.RescueAfter,
+		Logger:               o.Logger,
+		TestOnly:             o.TestOnly,
 	}
 	if o.ReminderScanInterval > 0 {
 		cfg.PeriodicJobs = []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(o.ReminderScanInterval),
@@ -152,7 +167,11 @@ func (c *Client) Insert(ctx context.Context, args river.JobArgs, opts *river.Ins
 	return err
 }
 
-// backoff is exponential: base after the first failure, doubling, at most max.
+// backoff is exponential: base after the first failure, doubling, at most max. The wait
+// counts from the start of the failed attempt: a quick failure (a 4xx reply) waits about
+// all of it, while a job rescued from a process that died, which began at least
+// RescueAfter ago, waits only what is left, if anything, of a pause meant for the mail
+// server.
 type backoff struct{ base, max time.Duration }
 
 // NextRetry implements river.ClientRetryPolicy.
@@ -161,5 +180,9 @@ func (b *backoff) NextRetry(job *rivertype.JobRow) time.Time {
 	for i := 0; i < len(job.Errors) && d < b.max; i++ { // Errors holds the earlier failures
 		d *= 2
 	}
-	return time.Now().Add(min(d, b.max))
+	from := time.Now()
+	if job.AttemptedAt != nil && job.AttemptedAt.Before(from) {
+		from = *job.AttemptedAt
+	}
+	return from.Add(min(d, b.max))
 }

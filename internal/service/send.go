@@ -151,7 +151,8 @@ type delivery struct {
 	place      string
 	shown      store.Shown
 	changes    []mail.Change
-	delegation int64 // the guest's delegation, 0 when none
+	delegation int64 // the guest's delegation, 0 when none; looked up only when sessions need it
+	pending    bool  // the guest has a pending message about the item already
 	row        *store.OutboundMessage
 }
 
@@ -247,8 +248,12 @@ func (s *Service) planDelivery(q *store.Q, a DeliverArgs) (*delivery, error) {
 		p.shown = store.Shown{StartsAt: ev.StartsAt, EndsAt: ev.EndsAt, Timezone: ev.Timezone, Place: p.place,
 			Status: string(ev.Status)}
 	}
-	if p.delegation, err = guestDelegation(q, inv); err != nil {
-		return nil, err
+	// The guest's delegation places them in sessions; an event without sessions that
+	// have parties needs no lookup.
+	if a.SessionID != 0 || slices.ContainsFunc(d.Sessions, func(fs *store.FeedSession) bool { return len(fs.DelegationIDs) > 0 }) {
+		if p.delegation, err = guestDelegation(q, inv); err != nil {
+			return nil, err
+		}
 	}
 	w, err := wanted(q, p)
 	if err != nil {
@@ -258,6 +263,7 @@ func (s *Service) planDelivery(q *store.Q, a DeliverArgs) (*delivery, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.pending = slices.ContainsFunc(history, func(m *store.OutboundMessage) bool { return m.Status == store.OutboundPending })
 	last := lastCalendarMessage(history)
 	switch {
 	case w == wantActive && (last == nil || last.Kind == store.OutboundCancellation):
@@ -369,8 +375,10 @@ func (s *Service) claim(q *store.Q, p *delivery) (bool, error) {
 			return false, err
 		}
 	}
-	if err := q.SupersedeOutbound(p.inv.ID, sid, row.ID, now); err != nil {
-		return false, err
+	if p.pending {
+		if err := q.SupersedeOutbound(p.inv.ID, sid, row.ID, now); err != nil {
+			return false, err
+		}
 	}
 	p.row = row
 	return true, nil
@@ -426,7 +434,11 @@ func (s *Service) recordDelivery(ctx context.Context, p *delivery, sendErr error
 		if sendErr != nil {
 			return nil
 		}
-		// The item may have changed while the message was on its way.
+		// The item may have changed while the message was on its way, and a delivery
+		// queued by that change found this job running and added none.
+		if changed, err := s.changedSincePlan(q, p, inv); err != nil || !changed {
+			return err
+		}
 		again, err := s.planDelivery(q, p.args)
 		if err != nil || again == nil {
 			return err
@@ -444,6 +456,45 @@ func (s *Service) recordDelivery(ctx context.Context, p *delivery, sendErr error
 	}
 	return nil
 }
+
+// changedSincePlan reports whether anything that decides what the guest is sent changed
+// since p was planned, so that recordDelivery plans again only then instead of after
+// every message. Every change that sends guests something marks itself there: the
+// services raise the SEQUENCE of the event or session, or change its status, or the
+// session's parties, or the invitation (withdrawn, another address or language). inv is
+// the invitation as locked for the record, before the record changed it.
+func (s *Service) changedSincePlan(q *store.Q, p *delivery, inv *domain.Invitation) (bool, error) {
+	was := p.inv
+	if inv.SendState != was.SendState || inv.Email != was.Email || inv.Language != was.Language ||
+		!sameID(inv.DelegationID, was.DelegationID) {
+		return true, nil
+	}
+	ev, err := q.GetEvent(p.event.ID)
+	if errors.Is(err, domain.ErrNotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if ev.Sequence != p.event.Sequence || ev.Status != p.event.Status {
+		return true, nil
+	}
+	if p.session == nil {
+		return false, nil
+	}
+	ss, err := q.GetSession(p.session.ID)
+	if errors.Is(err, domain.ErrNotFound) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	parties := slices.Sorted(slices.Values(p.session.DelegationIDs))
+	return ss.Sequence != p.session.Sequence || ss.Status != p.session.Status ||
+		!slices.Equal(slices.Sorted(slices.Values(ss.DelegationIDs)), parties), nil
+}
+
+func sameID(a, b *int64) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
 
 // recordOutcome updates the outbound row: sent, still pending with the error of this
 // try, or failed.

@@ -264,5 +264,6 @@ func Models() []any {
 		&userRow{}, &apiTokenRow{}, &auditEntryRow{},
 		&feedTokenRow{},
 		&outboundMessageRow{},
+		&inboundMessageRow{},
 	}
 }

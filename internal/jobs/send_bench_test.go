@@ -1,0 +1,340 @@
+package jobs_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"net"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+	gomail "github.com/go-mail/mail/v2"
+	"github.com/riverqueue/river"
+
+	"github.com/attache-app/attache/internal/calendar"
+	"github.com/attache-app/attache/internal/domain"
+	"github.com/attache-app/attache/internal/jobs"
+	"github.com/attache-app/attache/internal/mail"
+	"github.com/attache-app/attache/internal/service"
+	"github.com/attache-app/attache/internal/store"
+	"github.com/attache-app/attache/internal/store/storetest"
+)
+
+// The issue's measure of the sending path: N invitations from the officer's "send"
+// (QueueInvitations, what POST /api/v1/events/{id}/invitations/send runs) until every
+// one is recorded as sent, through River, the planning and recording transactions,
+// composing, encoding and the pooled SMTP transport, against the bare baseline: N
+// prebuilt messages over one reused go-mail connection. Both send to a go-smtp sink in
+// this process that discards what it reads. Run both in one invocation, so that the
+// ratio is measured under the same load (these machines are shared):
+//
+//	ATTACHE_TEST_POSTGRES_URL=… go test -run x -bench 'SendPath|BaselineGoMail' -benchtime 10000x -count 5 ./internal/jobs/
+//
+// The path runs as `attache serve` does by default: mail.smtp.max_connections 2 (and as
+// many mail workers), jobs.workers 4, PostgreSQL with database.max_open_conns 10.
+
+// benchConnections is mail.smtp.max_connections's default.
+const benchConnections = 2
+
+func BenchmarkSendPath(b *testing.B) {
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		b.Run(string(d), func(b *testing.B) {
+			url := storetest.URL(b, d) // skips PostgreSQL without ATTACHE_TEST_POSTGRES_URL
+			st, err := store.Open(context.Background(), store.Options{URL: url, MaxOpenConns: 10})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { st.Close() })
+			if _, err := st.Migrate(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			sink := &sinkBackend{}
+			host, port := startSink(b, sink)
+			tr, err := mail.NewSMTP(mail.SMTPOptions{Host: host, Port: port, TLS: "none",
+				MaxConnections: benchConnections, Timeout: 30 * time.Second})
+			if err != nil {
+				b.Fatal(err)
+			}
+			svc := benchService(st)
+			runner, err := jobs.New(st.DB(), svc, jobs.Options{Postgres: d == store.Postgres, Workers: 4,
+				MailWorkers: benchConnections, JobTimeout: time.Minute, RescueAfter: 2 * time.Minute})
+			if err != nil {
+				b.Fatal(err)
+			}
+			svc.SetTransport(tr)
+			svc.SetQueue(runner)
+			ctx := service.WithActor(context.Background(), service.Actor{Name: "bench"})
+			eventID := benchGuests(b, svc, d, b.N)
+			if err := runner.Start(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() {
+				sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				runner.Stop(sctx)
+				tr.Close()
+			})
+
+			b.ResetTimer()
+			n, err := svc.QueueInvitations(ctx, eventID, service.SendParams{})
+			if err != nil || n != b.N {
+				b.Fatalf("queued %d, %v; want %d", n, err, b.N)
+			}
+			deadline := time.Now().Add(10 * time.Minute)
+			for sink.delivered.Load() < int64(b.N) || unsent(b, st, eventID) > 0 {
+				if time.Now().After(deadline) {
+					b.Fatalf("%d of %d delivered after 10 minutes", sink.delivered.Load(), b.N)
+				}
+				time.Sleep(2 * time.Millisecond)
+			}
+			b.StopTimer()
+			rate := float64(b.N) / b.Elapsed().Seconds()
+			b.ReportMetric(rate, "msgs/s")
+			if got := sink.delivered.Load(); got != int64(b.N) {
+				b.Fatalf("sink received %d of %d", got, b.N)
+			}
+			if got := sink.sessions.Load(); got > benchConnections {
+				b.Fatalf("%d SMTP connections, want at most %d", got, benchConnections)
+			}
+			// The baseline once more, for the same number of messages under the same
+			// load: the ratio of the pair is steadier than the ratio of two separate runs.
+			if b.N >= 100 {
+				b.ReportMetric(rate/baselineRate(b, b.N), "x-baseline")
+			}
+		})
+	}
+}
+
+// BenchmarkBaselineGoMail is the bare baseline: b.N prebuilt go-mail messages of the
+// size and shape the path sends (an invitation with its calendar), over one reused
+// go-mail connection to the same kind of sink.
+func BenchmarkBaselineGoMail(b *testing.B) {
+	sink := &sinkBackend{}
+	host, port := startSink(b, sink)
+	msgs := goMailMessages(b, b.N)
+	d := gomail.NewDialer(host, port, "", "")
+	d.StartTLSPolicy = gomail.NoStartTLS
+	s, err := d.Dial()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	b.ResetTimer()
+	for _, g := range msgs {
+		if err := gomail.Send(s, g); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+	if got := sink.delivered.Load(); got != int64(b.N) {
+		b.Fatalf("sink received %d of %d", got, b.N)
+	}
+	if got := sink.sessions.Load(); got != 1 {
+		b.Fatalf("%d connections, want 1", got)
+	}
+}
+
+// baselineRate sends n prebuilt messages as BenchmarkBaselineGoMail does and returns
+// its rate; the building is not timed.
+func baselineRate(b *testing.B, n int) float64 {
+	b.Helper()
+	sink := &sinkBackend{}
+	host, port := startSink(b, sink)
+	msgs := goMailMessages(b, n)
+	d := gomail.NewDialer(host, port, "", "")
+	d.StartTLSPolicy = gomail.NoStartTLS
+	s, err := d.Dial()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	start := time.Now()
+	for _, g := range msgs {
+		if err := gomail.Send(s, g); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return float64(n) / time.Since(start).Seconds()
+}
+
+// goMailMessages builds n go-mail messages in the shape of mail.Message.Encode's (text,
+// HTML and calendar alternatives and the invite.ics attachment, all base64), each to
+// its own guest with its own Message-ID, from an invitation the service composed.
+func goMailMessages(b *testing.B, n int) []*gomail.Message {
+	b.Helper()
+	m := sampleInvitation(b)
+	out := make([]*gomail.Message, n)
+	for i := range out {
+		g := gomail.NewMessage(gomail.SetEncoding(gomail.Base64))
+		g.SetDateHeader("Date", m.Date)
+		g.SetAddressHeader("From", m.From.Email, m.From.Name)
+		g.SetAddressHeader("To", fmt.Sprintf("guest%05d@example.test", i), m.To.Name)
+		g.SetHeader("Subject", m.Subject)
+		g.SetHeader("Message-ID", fmt.Sprintf("<inv-%d-invitation-0@attache.test>", i+1))
+		g.SetHeader("MIME-Version", "1.0")
+		g.SetBody("text/plain", crlf.Replace(m.Text))
+		g.AddAlternative("text/html", crlf.Replace(m.HTML))
+		g.AddAlternative("text/calendar; method="+m.Method, string(m.Calendar))
+		g.AttachReader("invite.ics", bytes.NewReader(m.Calendar), gomail.SetHeader(map[string][]string{
+			"Content-Type": {`application/ics; name="invite.ics"`},
+		}))
+		out[i] = g
+	}
+	return out
+}
+
+// crlf writes line breaks as CRLF, as Encode does before base64.
+var crlf = strings.NewReplacer("\r\n", "\r\n", "\n", "\r\n")
+
+// sampleInvitation is one invitation as the service composes it for the path, caught
+// by a transport that keeps it.
+func sampleInvitation(b *testing.B) *mail.Message {
+	b.Helper()
+	st := storetest.Open(b, store.SQLite)
+	svc := benchService(st)
+	keep := &keepTransport{}
+	svc.SetTransport(keep)
+	svc.SetQueue(discardQueue{})
+	ctx := service.WithActor(context.Background(), service.Actor{Name: "bench"})
+	eventID := benchGuests(b, svc, store.SQLite, 1)
+	if _, err := svc.QueueInvitations(ctx, eventID, service.SendParams{}); err != nil {
+		b.Fatal(err)
+	}
+	invs, _, err := svc.Invitations(ctx, service.InvitationFilter{EventID: eventID}, store.Page{Limit: 1})
+	if err != nil || len(invs) != 1 {
+		b.Fatalf("invitations: %v, %v", invs, err)
+	}
+	if err := svc.Deliver(ctx, service.DeliverArgs{InvitationID: invs[0].ID}, service.Attempt{Number: 1, Max: 8}, nil); err != nil {
+		b.Fatal(err)
+	}
+	if keep.m == nil {
+		b.Fatal("the service sent nothing")
+	}
+	return keep.m
+}
+
+type keepTransport struct{ m *mail.Message }
+
+func (k *keepTransport) Send(_ context.Context, m *mail.Message) error { k.m = m; return nil }
+func (k *keepTransport) Close() error                                  { return nil }
+
+type discardQueue struct{}
+
+func (discardQueue) InsertTx(context.Context, *sql.Tx, river.JobArgs, *river.InsertOpts) error {
+	return nil
+}
+
+// benchService is the service as app.Open builds it with the default settings.
+func benchService(st *store.Store) *service.Service {
+	return service.New(st, service.Options{SecretKey: testSecret, BaseURL: "https://attache.test", UIDDomain: "attache.test",
+		Organizer: calendar.Organizer{Name: "Protocol Office", Email: "protocol@attache.test"},
+		Mail: &service.MailOptions{From: mail.Address{Name: "Protocol Office", Email: "protocol@attache.test"},
+			QuietPeriod: 2 * time.Minute}}, nil)
+}
+
+// benchGuests creates a scheduled event and n invited people, half of them writing in
+// Russian; on PostgreSQL eight at a time.
+func benchGuests(b *testing.B, svc *service.Service, d store.Dialect, n int) int64 {
+	b.Helper()
+	ctx := service.WithActor(context.Background(), service.Actor{Name: "bench"})
+	org := &domain.Organization{Name: "Guests"}
+	if err := svc.CreateOrganization(ctx, org); err != nil {
+		b.Fatal(err)
+	}
+	venue := &domain.Venue{Name: "Prosecutor General's Office", City: "Moscow", Timezone: "Europe/Moscow"}
+	if err := svc.CreateVenue(ctx, venue); err != nil {
+		b.Fatal(err)
+	}
+	start := time.Now().UTC().Truncate(time.Hour).Add(10 * 24 * time.Hour)
+	ev, err := svc.CreateEvent(ctx, &domain.Event{Title: "Commemorative meeting", Kind: domain.KindCommemoration,
+		Status: domain.StatusScheduled, Timezone: "Europe/Moscow", StartsAt: start, EndsAt: start.Add(8 * time.Hour), VenueID: &venue.ID})
+	if err != nil {
+		b.Fatal(err)
+	}
+	parallel := 1
+	if d == store.Postgres {
+		parallel = 8
+	}
+	var (
+		wg       sync.WaitGroup
+		slots    = make(chan struct{}, parallel)
+		firstErr atomic.Value
+	)
+	for i := range n {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			p := &domain.Person{FullName: fmt.Sprintf("Guest %05d", i), Email: fmt.Sprintf("guest%05d@example.test", i),
+				Language: []string{"en", "ru"}[i%2], OrganizationID: &org.ID}
+			err := svc.CreatePerson(ctx, p)
+			if err == nil {
+				err = svc.CreateInvitation(ctx, &domain.Invitation{EventID: ev.ID, PersonID: p.ID})
+			}
+			if err != nil {
+				firstErr.CompareAndSwap(nil, err)
+			}
+		})
+	}
+	wg.Wait()
+	if err, ok := firstErr.Load().(error); ok {
+		b.Fatal(err)
+	}
+	return ev.ID
+}
+
+// unsent counts the event's invitations not yet recorded as sent.
+func unsent(b *testing.B, st *store.Store, eventID int64) int64 {
+	b.Helper()
+	var n int64
+	if err := st.Gorm().Raw(`SELECT count(*) FROM invitations WHERE event_id = ? AND send_state <> 'sent'`, eventID).Scan(&n).Error; err != nil {
+		b.Fatal(err)
+	}
+	return n
+}
+
+// sinkBackend reads and discards every message, counting connections and messages.
+type sinkBackend struct {
+	sessions, delivered atomic.Int64
+}
+
+func (s *sinkBackend) NewSession(*smtp.Conn) (smtp.Session, error) {
+	s.sessions.Add(1)
+	return sinkSession{s}, nil
+}
+
+type sinkSession struct{ s *sinkBackend }
+
+func (sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (sinkSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (s sinkSession) Data(r io.Reader) error {
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		return err
+	}
+	s.s.delivered.Add(1)
+	return nil
+}
+func (sinkSession) Reset()        {}
+func (sinkSession) Logout() error { return nil }
+
+// startSink runs a sink on 127.0.0.1 until the benchmark ends.
+func startSink(b *testing.B, backend smtp.Backend) (string, int) {
+	b.Helper()
+	s := smtp.NewServer(backend)
+	s.Domain, s.ErrorLog = "localhost", quietLog{}
+	s.ReadTimeout, s.WriteTimeout = 10*time.Second, 10*time.Second
+	s.MaxMessageBytes = 10 << 20
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	go s.Serve(l)
+	b.Cleanup(func() { s.Close() })
+	return "127.0.0.1", l.Addr().(*net.TCPAddr).Port
+}
