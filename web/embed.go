@@ -8,7 +8,7 @@ import (
 	"io/fs"
 )
 
-//go:embed templates static
+//go:embed all:templates static
 var files embed.FS
 
 // Templates is the templates folder: pages, their layouts and partials, and mail templates.

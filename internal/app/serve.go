@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strings"
 
 	attachehttp "github.com/attache-app/attache/internal/http"
 )
@@ -33,6 +34,8 @@ func (a *App) Handler() *attachehttp.Server {
 		Ready:        a.Ready,
 		Logger:       a.Log,
 		Version:      Version,
+		// The session cookie is Secure when officers reach us over https.
+		SecureCookies: strings.HasPrefix(BaseURL(a.Config.HTTP), "https://"),
 	})
 }
 
@@ -69,6 +72,14 @@ func (a *App) Serve(ctx context.Context) (err error) {
 		}
 	}()
 	h := a.Handler()
+	// First run: while no account exists, one line with a one-time link to create the
+	// first admin (valid until used or this process stops).
+	if token, err := h.OpenSetup(ctx); err != nil {
+		a.Log.Warn("first-run check", "err", err)
+	} else if token != "" {
+		a.Log.Info("no account yet: open this link to create the first administrator",
+			"setup_url", BaseURL(a.Config.HTTP)+"/setup?token="+token)
+	}
 	srv := h.HTTPServer(a.Config.HTTP.Addr, a.Config.HTTP.ReadTimeout, a.Config.HTTP.WriteTimeout)
 	ln, err := net.Listen("tcp", a.Config.HTTP.Addr)
 	if err != nil {

@@ -44,7 +44,7 @@ type User struct {
 	Email        string    `json:"email"`
 	Name         string    `json:"name"`
 	Role         Role      `json:"role"`
-	Language     string    `json:"language"`
+	Language     string    `json:"language"` // interface language; "" follows the browser
 	PasswordHash string    `json:"-"`
 	Disabled     bool      `json:"disabled"`
 	CreatedAt    time.Time `json:"created_at"`
@@ -54,13 +54,12 @@ type User struct {
 func (u *User) Validate() error {
 	u.Email = NormalizeEmail(u.Email)
 	u.Name = strings.TrimSpace(u.Name)
-	if u.Language == "" {
-		u.Language = "en"
-	}
+	// An empty language means "as my browser asks" (Accept-Language).
 	return First(
 		Email("email", u.Email, true),
 		Line("name", u.Name, false, 200),
 		OneOf("role", u.Role, RoleAdmin, RoleOfficer, RoleViewer),
+		OneOf("language", u.Language, "", "en", "ru"),
 	)
 }
 

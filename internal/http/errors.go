@@ -72,7 +72,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		return
 	}
 	if htmlErrors(c) { // the delegate's pages are read in a browser: answer with a page
-		s.writeErrorPage(c, status)
+		s.writeErrorPage(c, status, body.Message)
 		return
 	}
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"path"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -37,6 +38,22 @@ func parsePages(fsys fs.FS) (pages, error) {
 			return nil, fmt.Errorf("parse page %s: %w", page, err)
 		}
 		out[page] = t
+	}
+	// The officer pages: every ui/NAME.html is a page, parsed with every ui/_*.html
+	// (the layout and the partials), so adding a page needs no list.
+	uiFiles, err := fs.Glob(fsys, "ui/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("list officer pages: %w", err)
+	}
+	for _, f := range uiFiles {
+		if strings.HasPrefix(path.Base(f), "_") {
+			continue
+		}
+		t, err := template.New(path.Base(f)).Funcs(uiFuncs).ParseFS(fsys, "ui/_*.html", f)
+		if err != nil {
+			return nil, fmt.Errorf("parse page %s: %w", f, err)
+		}
+		out[f] = t
 	}
 	return out, nil
 }
@@ -90,8 +107,15 @@ type errorPage struct {
 }
 
 // htmlErrors reports whether an error on this request is answered with an HTML page
-// rather than the API's JSON: the delegate's pages are read in a browser.
+// rather than the API's JSON: the delegate's and the officers' pages are read in a
+// browser; the API, the feeds and the health checks are read by programs.
 func htmlErrors(c echo.Context) bool {
+	p := c.Request().URL.Path
+	return !strings.HasPrefix(p, "/api/") && !strings.HasPrefix(p, "/feeds/") && p != "/healthz" && p != "/readyz"
+}
+
+// isRSVPPath is a page of the delegate's (no account, the invitation's language).
+func isRSVPPath(c echo.Context) bool {
 	p := c.Request().URL.Path
 	return p == "/rsvp" || strings.HasPrefix(p, "/rsvp/")
 }
@@ -99,7 +123,11 @@ func htmlErrors(c echo.Context) bool {
 // writeErrorPage answers an error on an HTML path in the language the browser asks for.
 // It can not use the invitation's language: for an unknown or revoked link that would
 // tell whether the link once existed, and the page must be the same in every case.
-func (s *Server) writeErrorPage(c echo.Context, status int) {
+func (s *Server) writeErrorPage(c echo.Context, status int, msg string) {
+	if !isRSVPPath(c) {
+		s.renderUIError(c, status, msg)
+		return
+	}
 	s.renderErrorPage(c, i18n.Match(c.Request().Header.Get("Accept-Language")), status)
 }
 

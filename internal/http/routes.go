@@ -1,6 +1,10 @@
 package http
 
 import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
 	"github.com/attache-app/attache/internal/domain"
 )
 
@@ -101,4 +105,23 @@ func (s *Server) routes() {
 	api.POST("/inbound/:id/dismiss", s.dismissInbound, write)
 
 	api.GET("/audit", s.listAudit, read)
+
+	s.uiRoutes()
+}
+
+// uiRoutes is the officer web UI (ui.go): every route names its permission; each area
+// registers its pages in its own file.
+func (s *Server) uiRoutes() {
+	r := uiRoutes{s: s, g: s.Echo.Group(""), mw: []echo.MiddlewareFunc{
+		echo.WrapMiddleware(s.sessions.LoadAndSave), s.uiUser, s.perAddressLimit(600), s.csrf}}
+	r.public(http.MethodGet, "/login", s.loginPage)
+	r.public(http.MethodPost, "/login", s.login)
+	r.public(http.MethodPost, "/logout", s.logout)
+	r.public(http.MethodGet, "/setup", s.setupForm)
+	r.public(http.MethodPost, "/setup", s.setup)
+	r.GET("/", s.dashboard, domain.PermRead)
+	r.POST("/language", s.setLanguage, domain.PermRead)
+	s.uiEventRoutes(r)
+	s.uiFormRoutes(r)
+	s.uiAdminRoutes(r)
 }

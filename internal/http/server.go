@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/alexedwards/scs/v2"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 
@@ -27,6 +28,8 @@ type Options struct {
 	Ready        Readiness
 	Logger       *slog.Logger
 	Version      string
+	// SecureCookies marks the session cookie Secure (http.base_url is https).
+	SecureCookies bool
 }
 
 // Server is the HTTP front of the services.
@@ -35,6 +38,10 @@ type Server struct {
 	opt  Options
 	log  *slog.Logger
 	Echo *echo.Echo
+	// sessions keeps officers signed in (session.go).
+	sessions *scs.SessionManager
+	// setup holds the one-time first-run token (ui_auth.go).
+	firstRun setupToken
 }
 
 // New builds the echo instance with every route and middleware.
@@ -48,6 +55,9 @@ func New(svc *service.Service, opt Options) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	s := &Server{svc: svc, opt: opt, log: opt.Logger, Echo: e}
+	s.sessions = newSessions(svc, opt.SecureCookies, func(r *http.Request, err error) {
+		s.log.ErrorContext(r.Context(), "session store", "path", r.URL.Path, "err", err)
+	})
 	e.HTTPErrorHandler = s.handleError
 	e.Use(middleware.RequestID())
 	e.Use(s.recoverPanics)
@@ -71,8 +81,12 @@ func New(svc *service.Service, opt Options) *Server {
 // isInboundUpload is the one route whose body is a raw message, limited by
 // inbound.max_size instead of http.body_limit.
 func isInboundUpload(c echo.Context) bool {
-	return c.Request().Method == http.MethodPost && c.Request().URL.Path == "/api/v1/inbound"
+	p := c.Request().URL.Path
+	return c.Request().Method == http.MethodPost && (p == "/api/v1/inbound" || p == uiInboundUpload)
 }
+
+// uiInboundUpload is the web UI's upload of a raw .eml (ui_admin.go).
+const uiInboundUpload = "/inbound/upload"
 
 // HTTPServer wraps the handler in a net/http server with timeouts on every phase, so
 // that slow clients can not hold connections open.

@@ -144,3 +144,27 @@ func (l *Locale) Keys() []string {
 	}
 	return out
 }
+
+// add merges one part of the catalogues into English and Russian: the web UI keeps its
+// strings beside each other per area (ui_*.go), each registering itself from init. A key
+// defined twice, or present in one language only, stops the program at start, so every
+// test catches it.
+func add(en, ru map[string]string) {
+	for k := range en {
+		if _, ok := ru[k]; !ok {
+			panic("i18n: key " + k + " has no Russian text")
+		}
+	}
+	for k := range ru {
+		if _, ok := en[k]; !ok {
+			panic("i18n: key " + k + " has no English text")
+		}
+	}
+	for k, v := range en {
+		if _, dup := english[k]; dup {
+			panic("i18n: key " + k + " defined twice")
+		}
+		english[k] = v
+		russian[k] = ru[k]
+	}
+}

@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/crypto/bcrypt"
-
 	"github.com/attache-app/attache/internal/domain"
 	"github.com/attache-app/attache/internal/store"
 )
@@ -28,17 +26,11 @@ func (s *Service) CreateUser(ctx context.Context, u *domain.User, password strin
 		generated = randomString(18)
 		password = generated
 	}
-	if len(password) < 10 {
-		return "", domain.Invalid("password", "must be at least 10 characters")
-	}
-	if len(password) > 72 {
-		return "", domain.Invalid("password", "must be at most 72 bytes")
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	hash, err := hashPassword(password)
 	if err != nil {
-		return "", fmt.Errorf("hash password: %w", err)
+		return "", err
 	}
-	u.PasswordHash = string(hash)
+	u.PasswordHash = hash
 	err = s.st.InTx(ctx, func(q *store.Q) error {
 		if err := q.CreateUser(u); err != nil {
 			return err

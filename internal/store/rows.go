@@ -265,5 +265,6 @@ func Models() []any {
 		&feedTokenRow{},
 		&outboundMessageRow{},
 		&inboundMessageRow{},
+		&webSessionRow{}, &signInFailureRow{},
 	}
 }

@@ -88,3 +88,36 @@ func (q *Q) APITokenHashes() ([][]byte, error) {
 	err := q.db.Model(&apiTokenRow{}).Pluck("hash", &hs).Error
 	return hs, translate(err, "api tokens")
 }
+
+// ListUsers lists every officer account by e-mail.
+func (q *Q) ListUsers() ([]*domain.User, error) {
+	var rows []userRow
+	if err := q.db.Order("email").Find(&rows).Error; err != nil {
+		return nil, translate(err, "users")
+	}
+	out := make([]*domain.User, len(rows))
+	for i := range rows {
+		out[i] = userFromRow(&rows[i])
+	}
+	return out, nil
+}
+
+// UpdateUser writes a user's name, role, language, disabled flag and password hash.
+func (q *Q) UpdateUser(u *domain.User) error {
+	err := q.db.Model(&userRow{ID: u.ID}).Select("name", "role", "language", "disabled", "password_hash", "updated_at").
+		Updates(&userRow{Name: u.Name, Role: string(u.Role), Language: u.Language, Disabled: u.Disabled, PasswordHash: u.PasswordHash}).Error
+	return translate(err, "user "+u.Email)
+}
+
+// LockFirstUser serialises the first-run setup across instances: inside a transaction,
+// a second caller waits until the first commits and then sees its user. (SQLite's
+// transactions already take the one write lock at BEGIN.)
+func (q *Q) LockFirstUser() error {
+	if q.dialect != Postgres {
+		return nil
+	}
+	return translate(q.db.Exec("SELECT pg_advisory_xact_lock(?)", firstUserLockKey).Error, "first-user lock")
+}
+
+// firstUserLockKey is the advisory lock of the first-run setup ("attc" "user").
+const firstUserLockKey int64 = 0x61747463_75736572
