@@ -29,7 +29,7 @@ commands:
   user add --email E --role R        create an officer (admin, officer or viewer); the password is read
                                      from stdin when piped, else generated and printed once
   token create --email E [--name N]  create an API token; printed alone on the last line
-  demo                               load the reference scenario (idempotent)
+  demo [--copies N]                  load the reference scenario (idempotent); N numbered copies for volume
   inbound                            record one raw message read on stdin (an MTA's pipe); exit 0 once
                                      recorded, 75 when it could not be stored (retry), 65 when unusable
   version                            print the version
@@ -119,7 +119,11 @@ func dispatch(ctx context.Context, cmd string, args []string, cfg *config.Config
 		if err := a.EnsureMigrated(ctx); err != nil {
 			return err
 		}
-		res, err := a.Service.LoadDemo(service.WithActor(ctx, service.Actor{Name: "attache demo"}))
+		copies, err := demoCopies(args)
+		if err != nil {
+			return err
+		}
+		res, err := a.Service.LoadDemoCopies(service.WithActor(ctx, service.Actor{Name: "attache demo"}), copies)
 		if err != nil {
 			return err
 		}
@@ -127,6 +131,20 @@ func dispatch(ctx context.Context, cmd string, args []string, cfg *config.Config
 		return nil
 	}
 	return nil
+}
+
+// demoCopies reads `attache demo [--copies N]`: N-1 numbered copies beside the scenario,
+// to try the interface with a realistic volume.
+func demoCopies(args []string) (int, error) {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	n := fs.Int("copies", 1, "load the scenario this many times (numbered copies)")
+	if err := fs.Parse(args); err != nil {
+		return 0, err
+	}
+	if *n < 1 || *n > 1000 {
+		return 0, fmt.Errorf("--copies must be between 1 and 1000, got %d", *n)
+	}
+	return *n, nil
 }
 
 func migrate(ctx context.Context, a *app.App, args []string, stdout io.Writer) error {

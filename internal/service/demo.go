@@ -25,15 +25,46 @@ type demoLoader struct {
 	ctx              context.Context
 	created, present int
 	ids              map[string]int64
+	// copy numbers an extra copy of the scenario (0 is the scenario itself): its
+	// organizations, venues and series are named "… · N", its addresses start with
+	// "cN.", its UIDs differ, so that copies never collide (no shared room or person).
+	copy int
 }
 
 // LoadDemo loads the reference scenario (design.md) and returns a one-line summary.
-func (s *Service) LoadDemo(ctx context.Context) (string, error) {
-	d := &demoLoader{s: s, ctx: ctx, ids: map[string]int64{}}
-	if err := d.load(); err != nil {
-		return "", fmt.Errorf("load demo: %w", err)
+func (s *Service) LoadDemo(ctx context.Context) (string, error) { return s.LoadDemoCopies(ctx, 1) }
+
+// LoadDemoCopies loads the scenario and n-1 numbered copies of it, for measuring pages
+// with a realistic volume ("the demo data ×100"). Idempotent like LoadDemo.
+func (s *Service) LoadDemoCopies(ctx context.Context, n int) (string, error) {
+	created, present := 0, 0
+	for k := 0; k < max(n, 1); k++ {
+		d := &demoLoader{s: s, ctx: ctx, ids: map[string]int64{}, copy: k}
+		if err := d.load(); err != nil {
+			return "", fmt.Errorf("load demo (copy %d): %w", k, err)
+		}
+		created, present = created+d.created, present+d.present
 	}
-	return fmt.Sprintf("demo scenario loaded: %d records created, %d already present", d.created, d.present), nil
+	if n > 1 {
+		return fmt.Sprintf("demo scenario loaded %d times: %d records created, %d already present", n, created, present), nil
+	}
+	return fmt.Sprintf("demo scenario loaded: %d records created, %d already present", created, present), nil
+}
+
+// tag names a copy's organization, venue or series.
+func (d *demoLoader) tag(name string) string {
+	if d.copy == 0 {
+		return name
+	}
+	return fmt.Sprintf("%s · %d", name, d.copy)
+}
+
+// mail gives a copy's people their own addresses.
+func (d *demoLoader) mail(addr string) string {
+	if d.copy == 0 {
+		return addr
+	}
+	return fmt.Sprintf("c%d.%s", d.copy, addr)
 }
 
 // ensure returns the id of the entity matching where, creating it with create when absent.
@@ -57,6 +88,9 @@ func (d *demoLoader) ensure(key, entity string, where map[string]any, create fun
 // uid is the demo's fixed UID for name. Its domain does not follow http.base_url: the
 // same record must be found again whatever the configuration says today.
 func (d *demoLoader) uid(name string) string {
+	if d.copy > 0 {
+		name = fmt.Sprintf("%s#%d", name, d.copy)
+	}
 	return uuid.NewSHA1(demoNamespace, []byte(name)).String() + "@demo.attache.test"
 }
 
@@ -75,8 +109,9 @@ func moscow(date, clock string) time.Time {
 func (d *demoLoader) load() error {
 	for _, o := range demoOrgs {
 		o := o
-		if err := d.ensure("org:"+o.key, "organization", map[string]any{"name": o.org.Name}, func() (int64, error) {
+		if err := d.ensure("org:"+o.key, "organization", map[string]any{"name": d.tag(o.org.Name)}, func() (int64, error) {
 			org := o.org
+			org.Name = d.tag(org.Name)
 			err := d.s.CreateOrganization(d.ctx, &org)
 			return org.ID, err
 		}); err != nil {
@@ -85,8 +120,9 @@ func (d *demoLoader) load() error {
 	}
 	for _, p := range demoPeople {
 		p := p
-		if err := d.ensure("person:"+p.key, "person", map[string]any{"email": p.p.Email}, func() (int64, error) {
+		if err := d.ensure("person:"+p.key, "person", map[string]any{"email": d.mail(p.p.Email)}, func() (int64, error) {
 			person := p.p
+			person.Email = d.mail(person.Email)
 			org := d.ids["org:"+p.org]
 			person.OrganizationID = &org
 			err := d.s.CreatePerson(d.ctx, &person)
@@ -98,8 +134,8 @@ func (d *demoLoader) load() error {
 	if err := d.venues(); err != nil {
 		return err
 	}
-	if err := d.ensure("series", "series", map[string]any{"name": "Anniversary of the Prosecution Service of the Russian Federation"}, func() (int64, error) {
-		sr := &domain.Series{Name: "Anniversary of the Prosecution Service of the Russian Federation",
+	if err := d.ensure("series", "series", map[string]any{"name": d.tag("Anniversary of the Prosecution Service of the Russian Federation")}, func() (int64, error) {
+		sr := &domain.Series{Name: d.tag("Anniversary of the Prosecution Service of the Russian Federation"),
 			FoundedOn: time.Date(1722, time.January, 12, 0, 0, 0, 0, time.UTC), Timezone: "Europe/Moscow",
 			DefaultKind: domain.KindCommemoration, DefaultTitle: "Anniversary of the Prosecution Service of the Russian Federation"}
 		err := d.s.CreateSeries(d.ctx, sr)
@@ -123,8 +159,9 @@ func (d *demoLoader) venues() error {
 	}
 	for _, st := range steps {
 		st := st
-		if err := d.ensure(st.key, "venue", map[string]any{"name": st.v.Name}, func() (int64, error) {
+		if err := d.ensure(st.key, "venue", map[string]any{"name": d.tag(st.v.Name)}, func() (int64, error) {
 			v := st.v
+			v.Name = d.tag(v.Name)
 			err := d.s.CreateVenue(d.ctx, &v)
 			return v.ID, err
 		}); err != nil {

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -140,4 +141,46 @@ func countAudit(t *testing.T, svc *service.Service) int {
 		}
 		cursor = next
 	}
+}
+
+// TestDemoCopies loads the scenario three times over: the copies share no room, person
+// or UID (else a session would be double-booked or an invitation collide), and a second
+// run finds everything.
+func TestDemoCopies(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		now := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+		svc := service.New(st, service.Options{SecretKey: []byte("demo-test-secret-0123456789abcdef012345"),
+			BaseURL: "https://attache.test", UIDDomain: "attache.test", Now: func() time.Time { return now }}, nil)
+		ctx := service.WithActor(context.Background(), service.Actor{Name: "attache demo"})
+		one, err := svc.LoadDemo(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		three, err := svc.LoadDemoCopies(ctx, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var perCopy int
+		if _, err := fmt.Sscanf(one, "demo scenario loaded: %d records created", &perCopy); err != nil || perCopy == 0 {
+			t.Fatalf("summary %q: %v", one, err)
+		}
+		want := fmt.Sprintf("demo scenario loaded 3 times: %d records created, %d already present", 2*perCopy, perCopy)
+		if three != want {
+			t.Fatalf("got %q, want %q", three, want)
+		}
+		again, err := svc.LoadDemoCopies(ctx, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(again, "demo scenario loaded 3 times: 0 records created") {
+			t.Fatalf("second run: %s", again)
+		}
+		events, _, err := svc.Events(ctx, service.EventFilter{}, service.Page{Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(events)%3 != 0 || len(events) == 0 {
+			t.Fatalf("%d events for three copies", len(events))
+		}
+	})
 }
