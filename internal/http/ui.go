@@ -34,6 +34,8 @@ const (
 	sessionUser  = "user_id"
 	sessionFlash = "flash"
 	csrfField    = "_csrf"
+	// sessionLoaded marks a request that went through the session middleware.
+	sessionLoaded = "attache.session"
 )
 
 // uiRoutes registers officer pages with the chain above and a permission each.
@@ -66,6 +68,7 @@ func (r uiRoutes) public(method, path string, h echo.HandlerFunc) {
 func (s *Server) uiUser(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx := c.Request().Context()
+		c.Set(sessionLoaded, true)
 		id := s.sessions.GetInt64(ctx, sessionUser)
 		if id == 0 {
 			return next(c)
@@ -205,7 +208,8 @@ func (s *Server) page(c echo.Context, nav, titleKey string, args ...any) uiPage 
 	p := uiPage{pageBase: newPageBase(l, l.T(titleKey, args...)), User: currentUser(c), Nav: nav,
 		Path: c.Request().URL.RequestURI()}
 	p.CSRF, _ = c.Get(csrfKey).(string)
-	if s.sessions.Exists(ctx, sessionFlash) {
+	// Error pages of routes outside the officer chain (an unknown path) have no session.
+	if loaded, _ := c.Get(sessionLoaded).(bool); loaded && s.sessions.Exists(ctx, sessionFlash) {
 		p.Flash = s.sessions.PopString(ctx, sessionFlash)
 	}
 	return p
