@@ -40,6 +40,13 @@ func newEnv(t *testing.T, st *store.Store) *env {
 		BaseURL:   "https://attache.test",
 		UIDDomain: "attache.test",
 	}, nil)
+	return serveEnv(t, st, svc)
+}
+
+// serveEnv serves svc over real HTTP and creates one user per role, each with the
+// password "correct horse battery" and an API token.
+func serveEnv(t *testing.T, st *store.Store, svc *service.Service) *env {
+	t.Helper()
 	srv := httptest.NewServer(attachehttp.New(svc, attachehttp.Options{Ready: func(ctx context.Context) error { return st.Ping(ctx) }}).Echo)
 	t.Cleanup(srv.Close)
 	e := &env{t: t, srv: srv, st: st, svc: svc, tokens: map[domain.Role]string{}}

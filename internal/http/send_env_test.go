@@ -3,7 +3,6 @@ package http_test
 import (
 	"context"
 	"database/sql"
-	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -11,8 +10,6 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 
-	"github.com/attache-app/attache/internal/domain"
-	attachehttp "github.com/attache-app/attache/internal/http"
 	"github.com/attache-app/attache/internal/service"
 	"github.com/attache-app/attache/internal/store"
 	"github.com/attache-app/attache/internal/store/storetest"
@@ -58,22 +55,7 @@ func newSendEnv(t *testing.T, st *store.Store) *env {
 		t.Fatal(err)
 	}
 	svc.SetQueue(riverQueue{c})
-	srv := httptest.NewServer(attachehttp.New(svc, attachehttp.Options{Ready: func(ctx context.Context) error { return st.Ping(ctx) }}).Echo)
-	t.Cleanup(srv.Close)
-	e := &env{t: t, srv: srv, st: st, svc: svc, tokens: map[domain.Role]string{}}
-	ctx := context.Background()
-	for _, r := range []domain.Role{domain.RoleAdmin, domain.RoleOfficer, domain.RoleViewer} {
-		email := string(r) + "@attache.test"
-		if _, err := svc.CreateUser(ctx, &domain.User{Email: email, Role: r}, "correct horse battery"); err != nil {
-			t.Fatalf("create %s: %v", r, err)
-		}
-		tok, _, err := svc.CreateAPIToken(ctx, email, "test")
-		if err != nil {
-			t.Fatalf("token for %s: %v", r, err)
-		}
-		e.tokens[r] = tok
-	}
-	return e
+	return serveEnv(t, st, svc)
 }
 
 // jobCount counts the jobs of a kind the requests so far committed.
