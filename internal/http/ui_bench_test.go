@@ -50,8 +50,9 @@ func BenchmarkUIPages(b *testing.B) {
 				"/healthz", "/", "/events", fmt.Sprintf("/events/%d", ev), fmt.Sprintf("/events/%d/participants.csv", ev),
 				fmt.Sprintf("/events/%d/participants.xlsx", ev), fmt.Sprintf("/events/%d/print", ev),
 				fmt.Sprintf("/events/%d/edit", ev), fmt.Sprintf("/events/%d/sessions/new", ev),
-				"/directory", "/directory?q=" + url.QueryEscape("Краснов"), "/people/1", "/organizations/1",
-				"/venues", "/inbound", "/audit", "/audit?entity=event&id=1", "/users",
+				"/directory", "/directory?q=" + url.QueryEscape("Краснов"), "/directory?q=" + url.QueryEscape("алиев"),
+				"/directory?q=armenia", "/people/1", "/organizations/1",
+				"/venues", "/inbound", "/audit", "/audit?entity=event&id=1", "/audit?actor=system", "/users",
 			}
 			for _, p := range pages {
 				b.Run(strings.NewReplacer("/", "_", "?", "_", "=", "_", "&", "_", "%", "").Replace(p), func(b *testing.B) {
