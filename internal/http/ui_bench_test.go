@@ -46,10 +46,23 @@ func BenchmarkUIPages(b *testing.B) {
 				b.Fatalf("events: %v", err)
 			}
 			ev := events[0].ID // the commemorative meeting of the first copy: the fullest programme
+			ss, _ := svc.Sessions(ctx, ev)
+			ds, _ := svc.Delegations(ctx, ev)
+			invs, _, _ := svc.Invitations(ctx, service.InvitationFilter{EventID: ev}, service.Page{Limit: 1})
+			venue := events[0].VenueID
+			if len(ss) == 0 || len(ds) == 0 || len(invs) == 0 || venue == nil {
+				b.Fatal("the demo event lacks sessions, delegations, invitations or a venue")
+			}
+			base := fmt.Sprintf("/events/%d", ev)
 			pages := []string{
-				"/healthz", "/", "/events", fmt.Sprintf("/events/%d", ev), fmt.Sprintf("/events/%d/participants.csv", ev),
-				fmt.Sprintf("/events/%d/participants.xlsx", ev), fmt.Sprintf("/events/%d/print", ev),
-				fmt.Sprintf("/events/%d/edit", ev), fmt.Sprintf("/events/%d/sessions/new", ev),
+				"/healthz", "/", "/events", base, base + "/participants.csv", base + "/participants.xlsx", base + "/print",
+				base + "/cancel", base + "/reschedule", fmt.Sprintf("/invitations/%d/answer", invs[0].ID),
+				base + "/edit", "/events/new", base + "/sessions/new", fmt.Sprintf("%s/sessions/%d/edit", base, ss[0].ID),
+				base + "/delegations/new", fmt.Sprintf("%s/delegations/%d/edit", base, ds[0].ID),
+				fmt.Sprintf("%s/delegations/%d/edit?all=1", base, ds[0].ID), base + "/invitations/new",
+				fmt.Sprintf("/invitations/%d/edit", invs[0].ID),
+				"/venues?q=moscow", "/venues/new", fmt.Sprintf("/venues/%d/edit", *venue), fmt.Sprintf("/venues/%d/rooms/new", *venue),
+				"/organizations/new", "/organizations/1/edit", "/people/new", "/people/1/edit",
 				"/directory", "/directory?q=" + url.QueryEscape("Краснов"), "/directory?q=" + url.QueryEscape("алиев"),
 				"/directory?q=armenia", "/people/1", "/organizations/1",
 				"/venues", "/inbound", "/audit", "/audit?entity=event&id=1", "/audit?actor=system", "/users",
