@@ -113,7 +113,7 @@ func (s *Server) routes() {
 // registers its pages in its own file.
 func (s *Server) uiRoutes() {
 	r := uiRoutes{s: s, g: s.Echo.Group(""), mw: []echo.MiddlewareFunc{
-		echo.WrapMiddleware(s.sessions.LoadAndSave), s.uiUser, s.perAddressLimit(600), s.csrf}}
+		echo.WrapMiddleware(s.sessions.LoadAndSave), s.uiUser, s.perAddressLimit(s.opt.UIPerMinute), s.csrf}}
 	r.public(http.MethodGet, "/login", s.loginPage)
 	r.public(http.MethodPost, "/login", s.login)
 	r.public(http.MethodPost, "/logout", s.logout)

@@ -30,6 +30,10 @@ type Options struct {
 	Version      string
 	// SecureCookies marks the session cookie Secure (http.base_url is https).
 	SecureCookies bool
+	// UIPerMinute limits the officer pages per client address (default 600: ten a
+	// second, far above a person's pace, low enough to slow a script guessing passwords
+	// on top of the sign-in throttle).
+	UIPerMinute int
 }
 
 // Server is the HTTP front of the services.
@@ -51,6 +55,9 @@ func New(svc *service.Service, opt Options) *Server {
 	}
 	if opt.BodyLimit <= 0 {
 		opt.BodyLimit = 1 << 20
+	}
+	if opt.UIPerMinute <= 0 {
+		opt.UIPerMinute = 600
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

@@ -38,7 +38,7 @@ func BenchmarkUIPages(b *testing.B) {
 			if _, err := svc.CreateUser(ctx, &domain.User{Email: "officer@attache.test", Role: domain.RoleAdmin}, "correct horse battery"); err != nil {
 				b.Fatal(err)
 			}
-			srv := httptest.NewServer(attachehttp.New(svc, attachehttp.Options{}).Echo)
+			srv := httptest.NewServer(attachehttp.New(svc, attachehttp.Options{UIPerMinute: 1 << 20}).Echo)
 			defer srv.Close()
 			client := signedInClient(b, srv.URL)
 			events, _, err := svc.Events(ctx, service.EventFilter{}, service.Page{Limit: 1})
