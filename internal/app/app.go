@@ -64,7 +64,7 @@ func Open(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, erro
 		host = u.Hostname()
 	}
 	svc := service.New(st, service.Options{SecretKey: key, BaseURL: base, UIDDomain: host, Organizer: organizerOf(cfg.Mail),
-		Mail: mailOptions(cfg.Mail)}, log)
+		Mail: mailOptions(cfg.Mail), MaxInbound: int(cfg.Inbound.MaxSize)}, log)
 	return &App{Config: cfg, Log: log, Store: st, Service: svc}, nil
 }
 

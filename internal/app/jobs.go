@@ -23,8 +23,9 @@ func (a *App) StartJobs(ctx context.Context) (stop func(ctx context.Context) err
 	mailWorkers := a.Config.Jobs.Workers
 	if mc.Transport == "smtp" {
 		// One worker per connection, each recording its message before it sends the
-		// next: a process killed mid-send leaves at most this many messages accepted
-		// by the server and not recorded, the only ones that can go out twice.
+		// next (a batch job too: service/send_batch.go): a process killed mid-send
+		// leaves at most this many messages accepted by the server and not recorded,
+		// the only ones that can go out twice.
 		mailWorkers = mc.SMTPMaxConnections
 	}
 	jobTimeout := a.Config.Jobs.RescueAfter / 2

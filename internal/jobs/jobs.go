@@ -88,7 +88,7 @@ func New(db *sql.DB, svc *service.Service, o Options) (*Client, error) {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &deliverWorker{svc: svc})
+	river.AddWorker(workers, &deliverWorker{svc: svc, retryAfter: o.RetryBase})
 	river.AddWorker(workers, &announceWorker{svc: svc})
 	river.AddWorker(workers, &remindWorker{svc: svc})
 	river.AddWorker(workers, &scanWorker{svc: svc})

@@ -56,6 +56,7 @@ type worldOptions struct {
 	transport     mail.Transport // nil: the file outbox
 	quiet         time.Duration
 	eventReminder time.Duration // with a reminder scan every 100 ms
+	jobTimeout    time.Duration // zero: the runner's default
 }
 
 func newWorld(t *testing.T, st *store.Store, o worldOptions) *world {
@@ -78,7 +79,7 @@ func newWorld(t *testing.T, st *store.Store, o worldOptions) *world {
 	}
 	runner, err := jobs.New(st.DB(), w.svc, jobs.Options{Postgres: st.Dialect == store.Postgres, MailWorkers: 4,
 		FetchPollInterval: 50 * time.Millisecond, RetryBase: 20 * time.Millisecond, RetryMax: 100 * time.Millisecond,
-		ReminderScanInterval: scanEvery(o.eventReminder), TestOnly: true})
+		ReminderScanInterval: scanEvery(o.eventReminder), JobTimeout: o.jobTimeout, TestOnly: true})
 	if err != nil {
 		t.Fatal(err)
 	}

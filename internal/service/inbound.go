@@ -19,14 +19,14 @@ import (
 // made of it, in one transaction with any change it causes:
 //
 //	applied   an iTIP REPLY from the guest it names (the invitation's answer, channel
-//	          email, a history line pointing at the message), a REFRESH (the guest's
-//	          delivery queued again), a bounce (the invitation undeliverable)
+//	          email, a history line pointing at the message), a REFRESH (the current
+//	          invitation queued to be sent again), a bounce (the invitation undeliverable)
 //	ignored   unknown UID, stale SEQUENCE/DTSTAMP, NEEDS-ACTION, an automatic reply,
 //	          a message without a calendar object, a reply about a session
 //	held      waits for an officer (ApplyInbound, DismissInbound): the sender is not
 //	          the attendee, the attendee is not invited, a delegation, a COUNTER, a
 //	          calendar object that could not be read, an answer after the deadline
-//	rejected  unreadable as mail, or larger than MaxInboundRaw
+//	rejected  unreadable as mail, or larger than inbound.max_size (Options.MaxInbound)
 //
 // Decisions: the same Message-ID is processed once, and receiving it again returns
 // the first record without storing another row. A reply about a session's UID is
@@ -37,12 +37,20 @@ import (
 // sent to narrows the match to its invitation; it does not stand in for the sender
 // check, since anyone who saw the invitation knows it.
 
-// MaxInboundRaw caps a received message; a larger one is recorded as rejected with its
-// first KeepRejectedRaw bytes.
+// MaxInboundRaw caps a received message when Options.MaxInbound (inbound.max_size) is
+// not set; a larger one is recorded as rejected with its first KeepRejectedRaw bytes.
 const (
 	MaxInboundRaw   = 10 << 20
 	KeepRejectedRaw = 64 << 10
 )
+
+// maxInbound is the configured cap on a received message.
+func (s *Service) maxInbound() int {
+	if s.opt.MaxInbound > 0 {
+		return s.opt.MaxInbound
+	}
+	return MaxInboundRaw
+}
 
 // InboundFilter narrows the list of received messages.
 type InboundFilter = store.InboundFilter
@@ -55,12 +63,12 @@ var errDuplicateInbound = errors.New("inbound message already recorded")
 func (s *Service) Intake(ctx context.Context, raw []byte, source string) (*domain.InboundMessage, error) {
 	now := s.now()
 	m := &domain.InboundMessage{Source: source, Size: len(raw), ReceivedAt: now, Kind: domain.InboundOther}
-	if len(raw) > MaxInboundRaw {
-		m.Raw = raw[:KeepRejectedRaw]
+	if limit := s.maxInbound(); len(raw) > limit {
+		m.Raw = raw[:min(len(raw), KeepRejectedRaw)]
 		if rcv, err := mail.ParseMessage(m.Raw); err == nil {
 			s.fillHeader(m, rcv)
 		}
-		m.Outcome, m.Reason = domain.IntakeRejected, fmt.Sprintf("too large: %d bytes, the limit is %d", len(raw), MaxInboundRaw)
+		m.Outcome, m.Reason = domain.IntakeRejected, fmt.Sprintf("too large: %d bytes, the limit is %d", len(raw), limit)
 		return s.recordInbound(ctx, m, nil)
 	}
 	m.Raw = raw
@@ -392,25 +400,32 @@ func (s *Service) answerByEmail(ctx context.Context, q *store.Q, m *domain.Inbou
 	return s.audit(ctx, q, "email_reply", "invitation", inv.ID, auditedInvitation(&before), auditedInvitation(after))
 }
 
-// refresh queues the guest's delivery of the item again. The delivery job sends what
-// the guest lacks; when their copy is already current it sends nothing (DeliverArgs
-// has no "force" yet), and the reason says so.
+// refresh queues the current state of the item to be sent to the guest again (Deliver
+// with DeliverArgs.Refresh): the same UID and SEQUENCE as their copy under a Message-ID
+// of this request's own, or what they lack when their copy is out of date. The job is
+// queued once the message has its id, which names the request: the intake records a
+// Message-ID once, so a REFRESH received twice is answered once, and two REFRESHes twice.
 func (s *Service) refresh(ctx context.Context, q *store.Q, m *domain.InboundMessage, inv *domain.Invitation, sessionID *int64) (func(*store.Q) error, error) {
 	if s.opt.Mail == nil || s.opt.Mail.Queue == nil {
 		m.Outcome, m.Reason = domain.IntakeHeld, "asks for the invitation again, but outbound mail is not configured"
 		return nil, nil
 	}
-	args := DeliverArgs{InvitationID: inv.ID}
-	if sessionID != nil {
-		args.SessionID = *sessionID
-	}
-	if err := s.enqueue(ctx, q, args, time.Time{}); err != nil {
-		return nil, err
-	}
-	m.Outcome, m.Reason = domain.IntakeApplied, "delivery queued again (sends only what the guest's copy lacks)"
+	m.Outcome, m.Reason = domain.IntakeApplied, "the current invitation is queued to be sent again"
 	return func(q *store.Q) error {
+		if err := s.enqueue(ctx, q, refreshArgs(inv.ID, sessionID, m.ID), time.Time{}); err != nil {
+			return err
+		}
 		return s.audit(ctx, q, "refresh", "invitation", inv.ID, nil, map[string]any{"inbound_message_id": m.ID})
 	}, nil
+}
+
+// refreshArgs is the delivery that answers the REFRESH recorded as inbound message id.
+func refreshArgs(invitationID int64, sessionID *int64, id int64) DeliverArgs {
+	a := DeliverArgs{InvitationID: invitationID, Refresh: id}
+	if sessionID != nil {
+		a.SessionID = *sessionID
+	}
+	return a
 }
 
 // intakeBounce marks the invitation whose message came back as undeliverable, found by
@@ -510,10 +525,10 @@ func (s *Service) InboundMessage(ctx context.Context, id int64) (*domain.Inbound
 // the checks: a reply's answer is recorded (channel email, the officer as actor), a
 // delegation marks the delegator's invitation delegated and notes the delegate in the
 // history (the delegate's own invitation is added as any guest is, through the
-// invitations API), a REFRESH queues the delivery again. A COUNTER is not applied: the
-// officer changes the event's time and dismisses it. Replies naming nobody invited are
-// matched again by the attendee's address, so that inviting the person first and then
-// applying works.
+// invitations API), a REFRESH queues the current invitation to be sent again. A
+// COUNTER is not applied: the officer changes the event's time and dismisses it.
+// Replies naming nobody invited are matched again by the attendee's address, so that
+// inviting the person first and then applying works.
 func (s *Service) ApplyInbound(ctx context.Context, id int64) (*domain.InboundMessage, error) {
 	var out *domain.InboundMessage
 	err := s.st.InTx(ctx, func(q *store.Q) error {
@@ -541,7 +556,13 @@ func (s *Service) ApplyInbound(ctx context.Context, id int64) (*domain.InboundMe
 		}
 		switch m.Kind {
 		case domain.InboundRefresh:
-			if err := s.enqueue(ctx, q, DeliverArgs{InvitationID: *m.InvitationID}, time.Time{}); err != nil {
+			var sessionID *int64
+			if item, err := q.ItemByUID(m.UID); err == nil {
+				sessionID = item.SessionID
+			} else if !errors.Is(err, domain.ErrNotFound) {
+				return err
+			}
+			if err := s.enqueue(ctx, q, refreshArgs(*m.InvitationID, sessionID, m.ID), time.Time{}); err != nil {
 				return err
 			}
 		case domain.InboundDelegated:

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -239,5 +240,27 @@ func TestIntakeTooLarge(t *testing.T) {
 			t.Fatalf("kept %d of %d bytes", len(m.Raw), m.Size)
 		}
 		w.wantResponse("huge", w.guest.ID, domain.ResponseNeedsAction)
+	})
+}
+
+// TestIntakeConfiguredLimit: inbound.max_size (Options.MaxInbound) replaces the default
+// cap: a message over a smaller limit is rejected, one under it is read.
+func TestIntakeConfiguredLimit(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newInboundWorld(t, st)
+		raw := w.corpus("gmail-accepted.eml")
+		limited := service.New(st, service.Options{MaxInbound: len(raw) + 100}, nil)
+		big := append(bytes.Clone(raw), bytes.Repeat([]byte("x"), 200)...)
+		m, err := limited.Intake(w.ctx, big, "test")
+		w.must(err)
+		if m.Outcome != domain.IntakeRejected || !strings.Contains(m.Reason, "the limit is "+strconv.Itoa(len(raw)+100)) ||
+			m.MessageID != "CAgmail-0001@mail.gmail.com" || len(m.Raw) != len(big) {
+			t.Fatalf("over the configured limit: %s %q, id %q, kept %d bytes", m.Outcome, m.Reason, m.MessageID, len(m.Raw))
+		}
+		ok, err := limited.Intake(w.ctx, bytes.Replace(raw, []byte("CAgmail-0001"), []byte("CAgmail-0002"), 1), "test")
+		w.must(err)
+		if ok.Outcome == domain.IntakeRejected {
+			t.Fatalf("under the configured limit: %s %q", ok.Outcome, ok.Reason)
+		}
 	})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -51,23 +52,45 @@ type Enqueuer interface {
 // CompleteTx marks the running job completed inside tx. A worker that decides, in one
 // transaction, that nothing more is to be done completes itself there, so that a change
 // committed just after it can queue a fresh job instead of finding this one still
-// running and being dropped as a duplicate. nil in tests that call the service directly.
-type CompleteTx func(tx *sql.Tx) error
+// running and being dropped as a duplicate. ctx is the transaction's: when a send's
+// outcome is recorded it outlives the job's own (see recordContext). nil in tests that
+// call the service directly.
+type CompleteTx func(ctx context.Context, tx *sql.Tx) error
 
 // Attempt says which try of a job this is, so that the last try of a temporary failure
-// records the message as failed instead of leaving it pending.
+// records the message as failed instead of leaving it pending. RetryAfter is the job
+// runner's first backoff: a batch hands a message that failed for now to a job of its
+// own that starts that much later; zero means 30 s.
 type Attempt struct {
 	Number, Max int
+	RetryAfter  time.Duration
 }
 
 func (a Attempt) final() bool { return a.Max > 0 && a.Number >= a.Max }
 
-// DeliverArgs brings one guest's calendar entry for one item up to date. SessionID 0 is
-// the event itself.
-type DeliverArgs struct {
-	InvitationID int64 `json:"invitation_id"`
-	SessionID    int64 `json:"session_id,omitempty"`
+func (a Attempt) retryDelay() time.Duration {
+	if a.RetryAfter <= 0 {
+		return 30 * time.Second
+	}
+	return a.RetryAfter
 }
+
+// DeliverArgs brings one guest's calendar entry for one item up to date. SessionID 0 is
+// the event itself. Refresh, when not 0, is the received iTIP REFRESH (its inbound
+// message id) that asked for the item again: the job sends the current state even when
+// the guest's copy is current, under a Message-ID of that request's own.
+//
+// InvitationIDs instead makes the job a batch (send_batch.go): the event invitations of
+// these guests, sent one after the other by one job, as QueueInvitations queues them.
+type DeliverArgs struct {
+	InvitationID  int64   `json:"invitation_id,omitempty"`
+	SessionID     int64   `json:"session_id,omitempty"`
+	Refresh       int64   `json:"refresh,omitempty"`
+	InvitationIDs []int64 `json:"invitation_ids,omitempty"`
+}
+
+// ordinary is the delivery of the same guest and item that no REFRESH asked for.
+func (a DeliverArgs) ordinary() DeliverArgs { a.Refresh = 0; return a }
 
 // Kind names the job.
 func (DeliverArgs) Kind() string { return "mail.deliver" }
@@ -196,7 +219,7 @@ func (s *Service) enqueue(ctx context.Context, q *store.Q, args jobArgs, at time
 }
 
 // completeIn completes the running job inside q's transaction, when there is one.
-func completeIn(q *store.Q, complete CompleteTx) error {
+func completeIn(ctx context.Context, q *store.Q, complete CompleteTx) error {
 	if complete == nil {
 		return nil
 	}
@@ -204,5 +227,8 @@ func completeIn(q *store.Q, complete CompleteTx) error {
 	if tx == nil {
 		return errors.New("complete job: not inside a transaction")
 	}
-	return complete(tx)
+	if err := complete(ctx, tx); err != nil {
+		return fmt.Errorf("complete job: %w", err)
+	}
+	return nil
 }

@@ -147,7 +147,9 @@ func (s *Service) Remind(ctx context.Context, a RemindArgs, at Attempt) error {
 		sendErr = &composeError{sendErr}
 	}
 	retry := sendErr != nil && retryable(sendErr) && !at.final()
-	err = s.st.InTx(ctx, func(q *store.Q) error {
+	rctx, cancel := recordContext(ctx)
+	defer cancel()
+	err = s.st.InTx(rctx, func(q *store.Q) error {
 		if _, err := q.GetInvitationForUpdate(r.inv.ID); err != nil { // lock order: invitation first
 			return err
 		}
@@ -215,7 +217,7 @@ func (s *Service) composeReminder(ctx context.Context, r *reminder) (*mail.Messa
 	s.withRSVPURL(&inv)
 	name := r.person.NameIn(inv.Language)
 	ev := r.event
-	l := s.letter(ctx, mail.Kind(r.row.Kind), &inv, name, ev)
+	l := s.letter(mail.Kind(r.row.Kind), &inv, name, ev, s.feedURLOf(ctx, &inv, nil))
 	l.Title, l.Start, l.End, l.Place = ev.Title, ev.StartsAt, ev.EndsAt, eventPlace(ev, r.data)
 	if ev.Ordinal != nil {
 		l.Ordinal = *ev.Ordinal

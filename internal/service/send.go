@@ -28,9 +28,13 @@ import (
 // writes the row as pending with its deterministic Message-ID and DTSTAMP, sends outside
 // any transaction, and records the outcome in a second one: sent, a retry (temporary
 // failure: the row stays pending, River backs off) or failed (with the server's reply).
-// A job run again after the row says sent finds nothing to do; a job re-run after a
-// crash between the server's acceptance and the record sends the same Message-ID, Date
-// and DTSTAMP again, which receivers recognise as the same message.
+// The record does not end with the job's context (recordContext): a shutdown or job
+// timeout just after the server's acceptance still records it. A job run again after
+// the row says sent finds nothing to do; a job re-run after a crash between the
+// server's acceptance and the record sends the same Message-ID, Date and DTSTAMP again,
+// which receivers recognise as the same message. A guest's iTIP REFRESH is a delivery
+// of its own (DeliverArgs.Refresh, planRefresh): the current state again, under a
+// Message-ID of that request's own.
 
 // OutboundMessage is the store's, named here for the web layer.
 type OutboundMessage = store.OutboundMessage
@@ -71,12 +75,15 @@ func (s *Service) QueueInvitations(ctx context.Context, eventID int64, p SendPar
 			}
 			named[id] = true
 		}
+		var fresh []*domain.Invitation // first sends, in batches (send_batch.go)
 		for _, inv := range invs {
 			if len(named) > 0 && !named[inv.ID] {
 				continue
 			}
 			switch inv.SendState {
 			case domain.SendDraft, domain.SendFailed:
+				fresh = append(fresh, inv)
+				continue
 			case domain.SendUndeliverable, domain.SendWithdrawn:
 				if !named[inv.ID] {
 					continue
@@ -96,6 +103,10 @@ func (s *Service) QueueInvitations(ctx context.Context, eventID int64, p SendPar
 			}
 			queued++
 		}
+		if err := s.queueFresh(ctx, q, fresh); err != nil {
+			return err
+		}
+		queued += len(fresh)
 		return nil
 	})
 	return queued, err
@@ -143,6 +154,7 @@ type delivery struct {
 	args       DeliverArgs
 	kind       mail.Kind
 	seq        int
+	resend     bool // the current state sent again on the guest's request (args.Refresh)
 	inv        *domain.Invitation
 	person     *domain.Person
 	event      *domain.Event
@@ -154,23 +166,42 @@ type delivery struct {
 	delegation int64 // the guest's delegation, 0 when none; looked up only when sessions need it
 	pending    bool  // the guest has a pending message about the item already
 	row        *store.OutboundMessage
+	feedURL    *string // the guest's personal feed link, when the plan read it (a batch)
+
+	// What the plan found: what the guest should hold, the messages they were sent about
+	// the item, the latest REQUEST or CANCEL among them and the item's SEQUENCE.
+	want    want
+	history []*store.OutboundMessage
+	last    *store.OutboundMessage
+	itemSeq int
 }
 
 // Deliver brings one guest's calendar entry for one item (the event, or one session) up
 // to date: the invitation if they have none, an update with what changed if theirs is
 // out of date, a cancellation if the item, the event or their place in it was
-// cancelled. It is what the mail.deliver job runs; see the top of this file for how a
-// message is recorded before and after it leaves. A temporary failure is returned, so
-// that River retries; the last attempt and permanent failures are recorded as failed
-// and return nil.
+// cancelled. With a.Refresh it answers a guest's REFRESH (planRefresh). It is what the
+// mail.deliver job runs; see the top of this file for how a message is recorded before
+// and after it leaves. A temporary failure is returned, so that River retries; the last
+// attempt and permanent failures are recorded as failed and return nil.
 func (s *Service) Deliver(ctx context.Context, a DeliverArgs, at Attempt, complete CompleteTx) error {
 	if s.opt.Mail == nil || s.opt.Mail.Transport == nil {
 		return errNoTransport
 	}
+	if len(a.InvitationIDs) > 0 {
+		return s.deliverBatch(ctx, a.InvitationIDs, at, complete)
+	}
 	var p *delivery
 	err := s.st.InTx(ctx, func(q *store.Q) error {
 		p = nil
-		plan, err := s.planDelivery(q, a)
+		var (
+			plan *delivery
+			err  error
+		)
+		if a.Refresh != 0 {
+			plan, err = s.planRefresh(ctx, q, a)
+		} else {
+			plan, err = s.planDelivery(q, a)
+		}
 		if err != nil {
 			return err
 		}
@@ -185,7 +216,7 @@ func (s *Service) Deliver(ctx context.Context, a DeliverArgs, at Attempt, comple
 			}
 		}
 		// Nothing to send: done, in the transaction that decided it.
-		return completeIn(q, complete)
+		return completeIn(ctx, q, complete)
 	})
 	if err != nil || p == nil {
 		return err
@@ -196,7 +227,19 @@ func (s *Service) Deliver(ctx context.Context, a DeliverArgs, at Attempt, comple
 	} else {
 		err = &composeError{err}
 	}
-	return s.recordDelivery(ctx, p, err, at, complete)
+	return s.recordDelivery(ctx, p, err, at, complete, batchRecord{})
+}
+
+// recordTimeout bounds the recording of a send's outcome, which no longer ends with the
+// job's context.
+const recordTimeout = 10 * time.Second
+
+// recordContext is the context a send's outcome is recorded in: the job's, without its
+// cancellation, and bounded by recordTimeout. A shutdown or job timeout that lands just
+// after the server accepted a message would otherwise fail the record, and the message
+// would go out again on the next try.
+func recordContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
 }
 
 // composeError marks a failure to build the message, which is retried like a temporary
@@ -215,6 +258,55 @@ func retryable(err error) bool {
 // planDelivery decides what the guest of a.InvitationID should be sent about the item,
 // or nil when nothing. It reads inside q's transaction and writes nothing.
 func (s *Service) planDelivery(q *store.Q, a DeliverArgs) (*delivery, error) {
+	p, err := s.readItem(q, a)
+	if err != nil || p == nil {
+		return nil, err
+	}
+	if !decide(p) {
+		return nil, nil
+	}
+	if p.person, err = q.GetPerson(p.inv.PersonID); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// planRefresh answers a guest's REFRESH (RFC 5546 §3.2.6) with the item's current state
+// as a REQUEST. When the guest's copy is out of date, the ordinary delivery is queued:
+// it sends what is missing, with the update's wording, and is the one job that may send
+// that message. When it is current, the same REQUEST is planned again under a
+// Message-ID of this request's own (mail.ResentMessageID), same UID and SEQUENCE, new
+// DTSTAMP. Nothing is sent for a guest who should hold nothing or a CANCEL, whose
+// invitation is still to go out (its own job sends it), or while another message about
+// the item is on its way (it brings the guest up to date).
+func (s *Service) planRefresh(ctx context.Context, q *store.Q, a DeliverArgs) (*delivery, error) {
+	p, err := s.readItem(q, a)
+	if err != nil || p == nil || p.inv.SendState == domain.SendQueued {
+		return nil, err
+	}
+	if decide(p) {
+		return nil, s.enqueue(ctx, q, a.ordinary(), time.Time{})
+	}
+	if p.want != wantActive || p.last == nil || p.last.Kind == store.OutboundCancellation {
+		return nil, nil
+	}
+	p.kind, p.seq, p.resend = mail.KindInvitation, max(p.itemSeq, p.last.Sequence), true
+	own := s.messageID(p)
+	if slices.ContainsFunc(p.history, func(m *store.OutboundMessage) bool {
+		return m.Status == store.OutboundPending && m.MessageID != own
+	}) {
+		return nil, nil
+	}
+	if p.person, err = q.GetPerson(p.inv.PersonID); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// readItem reads what deciding a delivery needs: the invitation (locked), the event's
+// feed data, the item, the guest's delegation when sessions need it, what the guest
+// should hold and what they were sent. nil when the invitation or the item is gone.
+func (s *Service) readItem(q *store.Q, a DeliverArgs) (*delivery, error) {
 	inv, err := q.GetInvitationForUpdate(a.InvitationID)
 	if errors.Is(err, domain.ErrNotFound) {
 		return nil, nil // a draft deleted after its job was queued
@@ -226,23 +318,43 @@ func (s *Service) planDelivery(q *store.Q, a DeliverArgs) (*delivery, error) {
 	if err != nil {
 		return nil, err
 	}
+	p, err := s.itemOf(q, a, inv, d, q.ListDelegations)
+	if err != nil || p == nil {
+		return nil, err
+	}
+	var sid *int64
+	if p.session != nil {
+		sid = &a.SessionID
+	}
+	history, err := q.OutboundOfItem(inv.ID, sid)
+	if err != nil {
+		return nil, err
+	}
+	p.setHistory(history)
+	return p, nil
+}
+
+// itemOf starts the delivery of a's item to inv's guest from the event's feed data d:
+// what the guest is shown, the item's SEQUENCE, their delegation (from delegations, when
+// sessions need it) and what they should hold. nil when the item is gone.
+func (s *Service) itemOf(q *store.Q, a DeliverArgs, inv *domain.Invitation, d *store.FeedData,
+	delegations func(eventID int64) ([]*domain.Delegation, error)) (*delivery, error) {
 	ev := d.Event(inv.EventID)
 	if ev == nil {
 		return nil, nil
 	}
 	p := &delivery{args: a, inv: inv, event: ev, data: d}
-	var sid *int64
-	itemSeq := ev.Sequence
+	p.itemSeq = ev.Sequence
 	if a.SessionID != 0 {
 		i := slices.IndexFunc(d.Sessions, func(fs *store.FeedSession) bool { return fs.ID == a.SessionID })
 		if i < 0 {
 			return nil, nil // deleted with its draft event
 		}
-		p.session, sid = d.Sessions[i], &a.SessionID
+		p.session = d.Sessions[i]
 		p.place = sessionPlace(p.session, ev, d)
 		p.shown = store.Shown{StartsAt: p.session.StartsAt, EndsAt: p.session.EndsAt, Timezone: ev.Timezone,
 			Place: p.place, Status: sessionShownStatus(p.session.Session, ev)}
-		itemSeq = p.session.Sequence + ev.Sequence // as sessionVEvent writes it
+		p.itemSeq = p.session.Sequence + ev.Sequence // as sessionVEvent writes it
 	} else {
 		p.place = eventPlace(ev, d)
 		p.shown = store.Shown{StartsAt: ev.StartsAt, EndsAt: ev.EndsAt, Timezone: ev.Timezone, Place: p.place,
@@ -251,20 +363,34 @@ func (s *Service) planDelivery(q *store.Q, a DeliverArgs) (*delivery, error) {
 	// The guest's delegation places them in sessions; an event without sessions that
 	// have parties needs no lookup.
 	if a.SessionID != 0 || slices.ContainsFunc(d.Sessions, func(fs *store.FeedSession) bool { return len(fs.DelegationIDs) > 0 }) {
-		if p.delegation, err = guestDelegation(q, inv); err != nil {
-			return nil, err
+		if inv.DelegationID != nil {
+			p.delegation = *inv.DelegationID
+		} else {
+			ds, err := delegations(inv.EventID)
+			if err != nil {
+				return nil, err
+			}
+			p.delegation = guestDelegationIn(inv, ds)
 		}
 	}
-	w, err := wanted(q, p)
-	if err != nil {
+	var err error
+	if p.want, err = wanted(q, p); err != nil {
 		return nil, err
 	}
-	history, err := q.OutboundOfItem(inv.ID, sid)
-	if err != nil {
-		return nil, err
-	}
+	return p, nil
+}
+
+// setHistory keeps the guest's messages about the item, oldest first.
+func (p *delivery) setHistory(history []*store.OutboundMessage) {
+	p.history = history
 	p.pending = slices.ContainsFunc(history, func(m *store.OutboundMessage) bool { return m.Status == store.OutboundPending })
-	last := lastCalendarMessage(history)
+	p.last = lastCalendarMessage(history)
+}
+
+// decide sets the kind, SEQUENCE and changes of the message the guest lacks, and reports
+// whether there is one.
+func decide(p *delivery) bool {
+	w, last, itemSeq := p.want, p.last, p.itemSeq
 	switch {
 	case w == wantActive && (last == nil || last.Kind == store.OutboundCancellation):
 		p.kind, p.seq = mail.KindInvitation, itemSeq
@@ -272,21 +398,18 @@ func (s *Service) planDelivery(q *store.Q, a DeliverArgs) (*delivery, error) {
 			p.seq = max(itemSeq, last.Sequence+1) // a re-invitation must outrank the CANCEL
 		}
 	case w == wantActive:
-		p.changes = changesBetween(i18n.Match(inv.Language), last.Shown, p.shown)
+		p.changes = changesBetween(i18n.Match(p.inv.Language), last.Shown, p.shown)
 		if len(p.changes) == 0 {
-			return nil, nil
+			return false
 		}
 		p.kind, p.seq = mail.KindUpdate, max(itemSeq, last.Sequence+1)
 	case w == wantCancelled && last != nil && last.Kind != store.OutboundCancellation:
 		p.kind, p.seq = mail.KindCancellation, max(itemSeq, last.Sequence+1)
 		p.shown.Status = string(domain.StatusCancelled)
 	default:
-		return nil, nil
+		return false
 	}
-	if p.person, err = q.GetPerson(inv.PersonID); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return true
 }
 
 // wanted says what the guest should hold of the planned item. A withdrawn guest, a
@@ -314,20 +437,6 @@ func wanted(q *store.Q, p *delivery) (want, error) {
 		}
 	}
 	return wantActive, nil
-}
-
-// guestDelegation is the delegation a guest comes with: the invitation's, else the
-// event's delegation that counts the person as a member (as the RSVP page reads it);
-// 0 when none.
-func guestDelegation(q *store.Q, inv *domain.Invitation) (int64, error) {
-	if inv.DelegationID != nil {
-		return *inv.DelegationID, nil
-	}
-	ds, err := q.ListDelegations(inv.EventID)
-	if err != nil {
-		return 0, err
-	}
-	return guestDelegationIn(inv, ds), nil
 }
 
 // lastCalendarMessage is the latest REQUEST or CANCEL the guest was sent about an item.
@@ -361,7 +470,7 @@ func (s *Service) claim(q *store.Q, p *delivery) (bool, error) {
 	}
 	shown := p.shown
 	row, created, err := q.EnsureOutbound(&store.OutboundMessage{InvitationID: p.inv.ID, SessionID: sid,
-		Kind: string(p.kind), Sequence: p.seq, MessageID: mail.MessageID(p.inv.ID, p.kind, p.args.SessionID, p.seq, s.messageDomain()),
+		Kind: string(p.kind), Sequence: p.seq, MessageID: s.messageID(p),
 		Recipient: p.inv.Email, Status: store.OutboundPending, Shown: &shown, CreatedAt: now, UpdatedAt: now})
 	if err != nil {
 		return false, err
@@ -384,29 +493,45 @@ func (s *Service) claim(q *store.Q, p *delivery) (bool, error) {
 	return true, nil
 }
 
+// messageID is the planned message's Message-ID: derived from the guest, kind, item and
+// SEQUENCE, and for a resend from the request too.
+func (s *Service) messageID(p *delivery) string {
+	if p.resend {
+		return mail.ResentMessageID(p.inv.ID, p.kind, p.args.SessionID, p.seq, p.args.Refresh, s.messageDomain())
+	}
+	return mail.MessageID(p.inv.ID, p.kind, p.args.SessionID, p.seq, s.messageDomain())
+}
+
 // recordDelivery records the outcome of a send (see the top of this file) and what
 // follows from it: the invitation's send state, the guest's sessions once the event's
 // invitation went out, and another delivery when the item changed while this one was
-// on its way.
-func (s *Service) recordDelivery(ctx context.Context, p *delivery, sendErr error, at Attempt, complete CompleteTx) error {
-	retry := sendErr != nil && retryable(sendErr) && !at.final()
+// on its way. The job is completed in the same transaction, unless a temporary failure
+// is returned for River to retry; a batch's message (batch.handOff) is never retried
+// by its own job, whose other guests it would hold up, but handed to a job of its own
+// (see send_batch.go).
+func (s *Service) recordDelivery(ctx context.Context, p *delivery, sendErr error, at Attempt, complete CompleteTx, batch batchRecord) error {
+	temporary := sendErr != nil && retryable(sendErr)
+	handOff := temporary && batch.handOff
+	retry := temporary && !handOff && !at.final()
+	ctx, cancel := recordContext(ctx)
+	defer cancel()
 	err := s.st.InTx(ctx, func(q *store.Q) error {
 		// Lock order, as everywhere: the invitation, then its messages and jobs.
-		inv, err := q.GetInvitationForUpdate(p.inv.ID)
+		inv, mark, err := q.LockInvitationWithEvent(p.inv.ID)
 		if err != nil {
 			return err
 		}
-		if err := s.recordOutcome(q, p.row.ID, sendErr, retry); err != nil {
+		if err := s.recordOutcome(q, p.row.ID, sendErr, retry || handOff); err != nil {
 			return err
 		}
 		if !retry {
 			// Done with this job before queuing another for the same guest and item.
-			if err := completeIn(q, complete); err != nil {
+			if err := completeIn(ctx, q, complete); err != nil {
 				return err
 			}
 		}
 		now := s.now()
-		eventInvitation := p.kind == mail.KindInvitation && p.session == nil
+		eventInvitation := p.kind == mail.KindInvitation && p.session == nil && !p.resend
 		switch {
 		case sendErr == nil && eventInvitation:
 			if inv.SendState != domain.SendWithdrawn {
@@ -418,32 +543,38 @@ func (s *Service) recordDelivery(ctx context.Context, p *delivery, sendErr error
 				return err
 			}
 		case sendErr == nil:
-		case eventInvitation && !retry && inv.SendState == domain.SendQueued:
+		case eventInvitation && !retry && !handOff && inv.SendState == domain.SendQueued:
 			if err := q.SetInvitationSendState(inv.ID, domain.SendFailed, errorText(sendErr), nil, now); err != nil {
 				return err
 			}
 		default:
 			msg := errorText(sendErr)
-			if !eventInvitation {
+			switch {
+			case p.resend:
+				msg = "refresh: " + msg
+			case !eventInvitation:
 				msg = string(p.kind) + ": " + msg
 			}
 			if err := q.SetInvitationLastError(inv.ID, msg, now); err != nil {
 				return err
 			}
 		}
+		if handOff {
+			return s.enqueue(ctx, q, p.args.ordinary(), now.Add(at.retryDelay()))
+		}
 		if sendErr != nil {
 			return nil
 		}
 		// The item may have changed while the message was on its way, and a delivery
 		// queued by that change found this job running and added none.
-		if changed, err := s.changedSincePlan(q, p, inv); err != nil || !changed {
+		if changed, err := s.changedSincePlan(q, p, inv, mark); err != nil || !changed {
 			return err
 		}
-		again, err := s.planDelivery(q, p.args)
+		again, err := s.planDelivery(q, p.args.ordinary())
 		if err != nil || again == nil {
 			return err
 		}
-		return s.enqueue(ctx, q, p.args, time.Time{})
+		return s.enqueue(ctx, q, p.args.ordinary(), time.Time{})
 	})
 	if err != nil {
 		return err
@@ -451,7 +582,7 @@ func (s *Service) recordDelivery(ctx context.Context, p *delivery, sendErr error
 	if retry {
 		return sendErr
 	}
-	if sendErr != nil {
+	if sendErr != nil && !handOff {
 		s.log.WarnContext(ctx, "message not delivered", "message_id", p.row.MessageID, "err", sendErr)
 	}
 	return nil
@@ -462,19 +593,13 @@ func (s *Service) recordDelivery(ctx context.Context, p *delivery, sendErr error
 // every message. Every change that sends guests something marks itself there: the
 // services raise the SEQUENCE of the event or session, or change its status, or the
 // session's parties, or the invitation (withdrawn, another address or language). inv is
-// the invitation as locked for the record, before the record changed it.
-func (s *Service) changedSincePlan(q *store.Q, p *delivery, inv *domain.Invitation) (bool, error) {
+// the invitation as locked for the record, before the record changed it, and ev its
+// event's mark as read with it.
+func (s *Service) changedSincePlan(q *store.Q, p *delivery, inv *domain.Invitation, ev store.EventMark) (bool, error) {
 	was := p.inv
 	if inv.SendState != was.SendState || inv.Email != was.Email || inv.Language != was.Language ||
-		!sameID(inv.DelegationID, was.DelegationID) {
+		!sameID(inv.DelegationID, was.DelegationID) || inv.EventID != p.event.ID {
 		return true, nil
-	}
-	ev, err := q.GetEvent(p.event.ID)
-	if errors.Is(err, domain.ErrNotFound) {
-		return true, nil
-	}
-	if err != nil {
-		return false, err
 	}
 	if ev.Sequence != p.event.Sequence || ev.Status != p.event.Status {
 		return true, nil
@@ -497,24 +622,17 @@ func (s *Service) changedSincePlan(q *store.Q, p *delivery, inv *domain.Invitati
 func sameID(a, b *int64) bool { return a == nil && b == nil || a != nil && b != nil && *a == *b }
 
 // recordOutcome updates the outbound row: sent, still pending with the error of this
-// try, or failed.
+// try, or failed; one attempt more either way.
 func (s *Service) recordOutcome(q *store.Q, id int64, sendErr error, retry bool) error {
-	row, err := q.GetOutbound(id)
-	if err != nil {
-		return err
-	}
 	now := s.now()
-	row.Attempts++
-	row.UpdatedAt = now
 	switch {
 	case sendErr == nil:
-		row.Status, row.LastError, row.SentAt = store.OutboundSent, "", &now
+		return q.RecordOutbound(id, store.OutboundSent, "", &now, now)
 	case retry:
-		row.LastError = errorText(sendErr)
+		return q.RecordOutbound(id, "", errorText(sendErr), nil, now)
 	default:
-		row.Status, row.LastError = store.OutboundFailed, errorText(sendErr)
+		return q.RecordOutbound(id, store.OutboundFailed, errorText(sendErr), nil, now)
 	}
-	return q.UpdateOutbound(row)
 }
 
 // enqueueGuestSessions queues the sessions the guest's delegation takes part in, once
@@ -550,7 +668,7 @@ func (s *Service) composeDelivery(ctx context.Context, p *delivery) (*mail.Messa
 	s.withRSVPURL(&inv)
 	name := p.person.NameIn(inv.Language)
 	ev := p.event
-	letter := s.letter(ctx, p.kind, &inv, name, ev)
+	letter := s.letter(p.kind, &inv, name, ev, s.feedURLOf(ctx, &inv, p.feedURL))
 	var vev calendar.Event
 	if p.session == nil {
 		letter.Title, letter.Start, letter.End, letter.Place = ev.Title, ev.StartsAt, ev.EndsAt, p.place
@@ -606,17 +724,15 @@ func (s *Service) composeDelivery(ctx context.Context, p *delivery) (*mail.Messa
 		Text: text, HTML: html, Calendar: body, Method: string(method)}, nil
 }
 
-// letter starts the letter to an invitation's guest: who they are, their links and the
-// deadline. inv carries its RSVP link.
-func (s *Service) letter(ctx context.Context, kind mail.Kind, inv *domain.Invitation, name domain.PersonName, ev *domain.Event) mail.Letter {
+// letter starts the letter to an invitation's guest: who they are, their links (inv
+// carries its RSVP link; feed is the webcal link of their personal feed) and the
+// deadline.
+func (s *Service) letter(kind mail.Kind, inv *domain.Invitation, name domain.PersonName, ev *domain.Event, feed string) mail.Letter {
 	l := mail.Letter{Kind: kind, Language: inv.Language, Salutation: name.Address, GuestName: name.FullName,
 		Honorific: name.Honorific, Timezone: ev.Timezone, RSVPURL: inv.RSVPURL, Organizer: s.opt.Organizer.Name,
-		Deadline: inv.Deadline}
+		Deadline: inv.Deadline, FeedURL: feed}
 	if l.Deadline == nil {
 		l.Deadline = ev.RSVPDeadline
-	}
-	if _, webcal, err := s.PersonalFeedURL(ctx, inv); err == nil {
-		l.FeedURL = webcal
 	}
 	return l
 }

@@ -29,6 +29,9 @@ type Options struct {
 	Now func() time.Time
 	// Mail configures outbound mail (queue.go); nil until SetQueue or SetTransport.
 	Mail *MailOptions
+	// MaxInbound is the largest received message the intake reads, in bytes
+	// (inbound.max_size); 0 means MaxInboundRaw.
+	MaxInbound int
 }
 
 // Service is the set of use cases over one store.
@@ -86,23 +89,32 @@ func ActorFrom(ctx context.Context) Actor {
 // audit appends an audit entry inside the caller's transaction. before and after are
 // marshalled to JSON; nil leaves the side empty (creation, deletion).
 func (s *Service) audit(ctx context.Context, q *store.Q, action, entity string, id int64, before, after any) error {
+	e, err := s.auditEntry(ctx, action, entity, id, before, after)
+	if err != nil {
+		return err
+	}
+	return q.AddAudit(e)
+}
+
+// auditEntry builds the entry audit appends, for callers that append many at once.
+func (s *Service) auditEntry(ctx context.Context, action, entity string, id int64, before, after any) (*domain.AuditEntry, error) {
 	a := ActorFrom(ctx)
 	e := &domain.AuditEntry{ActorID: a.UserID, Actor: a.Name, Action: action, EntityType: entity, EntityID: id, CreatedAt: s.now()}
 	if before != nil {
 		b, err := json.Marshal(before)
 		if err != nil {
-			return fmt.Errorf("audit %s %d: %w", entity, id, err)
+			return nil, fmt.Errorf("audit %s %d: %w", entity, id, err)
 		}
 		e.Before = string(b)
 	}
 	if after != nil {
 		b, err := json.Marshal(after)
 		if err != nil {
-			return fmt.Errorf("audit %s %d: %w", entity, id, err)
+			return nil, fmt.Errorf("audit %s %d: %w", entity, id, err)
 		}
 		e.After = string(b)
 	}
-	return q.AddAudit(e)
+	return e, nil
 }
 
 // requireExists turns a dangling reference into a validation error naming the field.

@@ -95,7 +95,7 @@ func (s *Service) deliverNow(ctx context.Context, q *store.Q, items []store.Mail
 // an edit committed after it queues a new announcement rather than being absorbed.
 func (s *Service) AnnounceChange(ctx context.Context, a ChangeArgs, complete CompleteTx) error {
 	return s.st.InTx(ctx, func(q *store.Q) error {
-		if err := completeIn(q, complete); err != nil {
+		if err := completeIn(ctx, q, complete); err != nil {
 			return err
 		}
 		var only *int64
@@ -151,7 +151,9 @@ func (s *Service) sessionNewcomers(q *store.Q, a ChangeArgs, have []store.Mailed
 	return out, nil
 }
 
-// guestDelegationIn is guestDelegation over delegations already loaded.
+// guestDelegationIn is the delegation a guest comes with: the invitation's, else the one
+// of ds (the event's delegations) that counts the person as a member, as the RSVP page
+// reads it; 0 when none.
 func guestDelegationIn(inv *domain.Invitation, ds []*domain.Delegation) int64 {
 	if inv.DelegationID != nil {
 		return *inv.DelegationID

@@ -47,7 +47,8 @@ type Shown struct {
 }
 
 // OutboundMessage is one mail to one guest. MessageID is derived from invitation, kind,
-// session and sequence (for a reminder: its offset), so a retried job can only repeat it.
+// session and sequence (for a reminder: its offset; for the current state sent again on
+// a guest's REFRESH, the request too), so a retried job can only repeat it.
 type OutboundMessage struct {
 	ID             int64          `json:"id"`
 	InvitationID   int64          `json:"invitation_id"`

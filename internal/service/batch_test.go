@@ -1,0 +1,118 @@
+package service_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/attache-app/attache/internal/domain"
+	"github.com/attache-app/attache/internal/mail"
+	"github.com/attache-app/attache/internal/service"
+	"github.com/attache-app/attache/internal/store"
+	"github.com/attache-app/attache/internal/store/storetest"
+)
+
+// cancelAfter cancels the job's context once the server has taken n messages, as a
+// shutdown in the middle of a batch would.
+type cancelAfter struct {
+	mail.Transport
+	n      int
+	cancel context.CancelFunc
+}
+
+func (c *cancelAfter) Send(ctx context.Context, m *mail.Message) error {
+	err := c.Transport.Send(ctx, m)
+	if c.n--; c.n == 0 {
+		c.cancel()
+	}
+	return err
+}
+
+// TestBatchSendsEachOnce: first invitations are queued as one batch job; a batch stopped
+// midway records what the server took, and its next try sends only the rest; a message
+// that fails for now is handed to a delivery job of its own, which sends it.
+func TestBatchSendsEachOnce(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newSendWorld(t, st)
+		ids := []int64{w.guest.ID, w.observer.ID}
+		for i := range 3 {
+			p := &domain.Person{FullName: fmt.Sprintf("Guest %d", i), Email: fmt.Sprintf("guest%d@example.test", i), Language: "en"}
+			w.must(w.s.CreatePerson(w.ctx, p))
+			inv := &domain.Invitation{EventID: w.event.ID, PersonID: p.ID}
+			w.must(w.s.CreateInvitation(w.ctx, inv))
+			ids = append(ids, inv.ID)
+		}
+		n, err := w.s.QueueInvitations(w.ctx, w.event.ID, service.SendParams{})
+		if err != nil || n != 5 {
+			t.Fatalf("queued %d, %v", n, err)
+		}
+		jobs := w.deliverJobs()
+		if len(jobs) != 1 || !slices.Equal(jobs[0].args.InvitationIDs, ids) {
+			t.Fatalf("jobs %+v, want one batch of %v", jobs, ids)
+		}
+		if a := w.count(`SELECT count(*) FROM audit_entries WHERE action = 'send'`); a != 5 {
+			t.Fatalf("%d audit entries, want one per invitation", a)
+		}
+		batch := jobs[0].args
+
+		// Stopped after two messages: both are recorded, the rest still queued.
+		ctx, cancel := context.WithCancel(w.ctx)
+		w.s.SetTransport(&cancelAfter{Transport: w.tr, n: 2, cancel: cancel})
+		if err := w.s.Deliver(ctx, batch, service.Attempt{Number: 1, Max: 8}, nil); err == nil {
+			t.Fatal("a batch stopped midway reported success")
+		}
+		sent := w.count(`SELECT count(*) FROM invitations WHERE send_state = 'sent'`)
+		if len(w.peer.messages()) != 2 || sent != 2 {
+			t.Fatalf("stopped after 2 messages: %d received, %d recorded sent", len(w.peer.messages()), sent)
+		}
+
+		// The next try: the third message fails for now and is handed on.
+		tr := &flaky{Transport: w.tr, fail: 1}
+		w.s.SetTransport(tr)
+		w.must(w.s.Deliver(w.ctx, batch, service.Attempt{Number: 2, Max: 8}, nil))
+		if len(w.peer.messages()) != 4 {
+			t.Fatalf("%d messages after the second try, want 4", len(w.peer.messages()))
+		}
+		var handed []deliverJob // the guest's meeting is queued too, once their invitation went
+		for _, j := range w.deliverJobs()[1:] {
+			if j.args.SessionID == 0 {
+				handed = append(handed, j)
+			}
+		}
+		if len(handed) != 1 || handed[0].args.InvitationID != ids[2] || len(handed[0].args.InvitationIDs) != 0 {
+			t.Fatalf("handed on: %+v, want a delivery of invitation %d", handed, ids[2])
+		}
+		if inv := w.invitation(ids[2]); inv.SendState != domain.SendQueued || !strings.Contains(inv.LastError, "451") {
+			t.Fatalf("the message that failed for now: invitation %s %q", inv.SendState, inv.LastError)
+		}
+		w.must(w.s.Deliver(w.ctx, handed[0].args, service.Attempt{Number: 1, Max: 8}, nil))
+
+		// Each guest got their invitation once, and a further try of the batch sends nothing.
+		w.must(w.s.Deliver(w.ctx, batch, service.Attempt{Number: 3, Max: 8}, nil))
+		got := w.peer.messages()
+		seen := map[string]bool{}
+		for _, raw := range got {
+			for _, line := range strings.Split(raw, "\r\n") {
+				if id, ok := strings.CutPrefix(line, "Message-ID: "); ok {
+					seen[id] = true
+				}
+			}
+		}
+		if len(got) != 5 || len(seen) != 5 {
+			t.Fatalf("%d messages, %d Message-IDs; want 5 and 5", len(got), len(seen))
+		}
+		for _, id := range ids {
+			inv := w.invitation(id)
+			msgs, err := w.s.OutboundMessages(w.ctx, id)
+			w.must(err)
+			if inv.SendState != domain.SendSent || inv.LastError != "" || len(msgs) != 1 || msgs[0].Status != store.OutboundSent {
+				t.Errorf("invitation %d: %s %q, messages %+v", id, inv.SendState, inv.LastError, msgs)
+			}
+		}
+		if m, _ := w.s.OutboundMessages(w.ctx, ids[2]); m[0].Attempts != 2 {
+			t.Errorf("the handed-on message took %d attempts, want 2", m[0].Attempts)
+		}
+	})
+}

@@ -1,0 +1,278 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/attache-app/attache/internal/domain"
+	"github.com/attache-app/attache/internal/mail"
+	"github.com/attache-app/attache/internal/store"
+)
+
+// Sending many invitations at once. QueueInvitations puts the guests whose invitation
+// goes out for the first time (drafts, and failed ones sent again) into jobs of up to
+// DeliverBatchSize guests (DeliverArgs.InvitationIDs) instead of one job each, because
+// most of the cost of a message was per job and per query, not per byte: River inserts,
+// fetches and completes one job per batch, and the batch plans its guests in one
+// transaction with a fixed number of queries (the invitations, locked in id order, the
+// event's feed data once, their histories, people and feed links, one insert of the
+// pending rows). It then sends them one after the other over one SMTP connection and
+// records each message in its own transaction as soon as the server answered, as a
+// single delivery does, completing the job with the last one.
+//
+// So the messages that may go out twice after a crash are still only those on the wire
+// at that moment: at most one per mail worker, that is one per SMTP connection
+// (mail.smtp.max_connections), whatever the batch size; the rest of a killed batch is
+// planned again from the records, and those already recorded are skipped. A batch sends
+// only invitations still queued; one that failed for now is not retried by the batch,
+// which would hold up the other guests, but recorded pending and handed to a delivery
+// job of its own (the ordinary DeliverArgs, unique per guest) that starts after the
+// runner's first backoff; one refused for good fails the invitation, as alone. Named
+// re-sends (a withdrawn or undeliverable guest) and everything after the invitation
+// (sessions, updates, cancellations, REFRESH answers) stay single deliveries.
+
+// DeliverBatchSize is the most guests one batch job sends to. A killed batch costs at
+// most one duplicate, whatever its size; a larger batch holds its invitations' row locks
+// longer while it plans, takes longer to finish within the job timeout, and when its
+// process dies leaves that many guests waiting for jobs.rescue_after instead of one.
+const DeliverBatchSize = 32
+
+// batchRecord says how recordDelivery ends a batch's message.
+type batchRecord struct {
+	// handOff hands a temporary failure to a delivery job of its own instead of
+	// returning it for River to retry the batch.
+	handOff bool
+}
+
+// composed is a message composed ahead of its turn, or why it could not be.
+type composed struct {
+	msg *mail.Message
+	err error
+}
+
+// deliverBatch sends the event invitations of ids that are still queued (the batch job).
+func (s *Service) deliverBatch(ctx context.Context, ids []int64, at Attempt, complete CompleteTx) error {
+	var plans []*delivery
+	err := s.st.InTx(ctx, func(q *store.Q) error {
+		var err error
+		if plans, err = s.planBatch(q, ids); err != nil || len(plans) > 0 {
+			return err
+		}
+		// Nothing to send: done, in the transaction that decided it.
+		return completeIn(ctx, q, complete)
+	})
+	if err != nil || len(plans) == 0 {
+		return err
+	}
+	// The next message is composed while one is sent and recorded: composing needs
+	// neither the connection nor the database, and the worker mostly waits on both.
+	cctx, stop := context.WithCancel(ctx)
+	defer stop()
+	next := make(chan composed, 1)
+	go func() {
+		defer close(next)
+		for _, p := range plans {
+			msg, err := s.composeDelivery(cctx, p)
+			select {
+			case next <- composed{msg, err}:
+			case <-cctx.Done():
+				return
+			}
+		}
+	}()
+	for i, p := range plans {
+		c, ok := <-next
+		if err := ctx.Err(); err != nil || !ok {
+			// Shutting down, or out of time: the next try plans the rest again.
+			return fmt.Errorf("batch stopped after %d of %d messages: %w", i, len(plans), ctx.Err())
+		}
+		err := c.err
+		if err == nil {
+			err = s.opt.Mail.Transport.Send(ctx, c.msg)
+		} else {
+			err = &composeError{err}
+		}
+		var done CompleteTx // the job is complete with its last message
+		if i == len(plans)-1 {
+			done = complete
+		}
+		if err := s.recordDelivery(ctx, p, err, at, done, batchRecord{handOff: true}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// planBatch plans the event invitation of each of ids whose invitation is still queued
+// and claims their messages as pending, in a fixed number of queries; see the top of
+// this file. It returns the claimed deliveries in id order.
+func (s *Service) planBatch(q *store.Q, ids []int64) ([]*delivery, error) {
+	invs, err := q.LockInvitations(ids)
+	if err != nil {
+		return nil, err
+	}
+	invs = slices.DeleteFunc(invs, func(inv *domain.Invitation) bool { return inv.SendState != domain.SendQueued })
+	if len(invs) == 0 {
+		return nil, nil
+	}
+	queued := make([]int64, len(invs))
+	for i, inv := range invs {
+		queued[i] = inv.ID
+	}
+	histories, err := q.OutboundOfInvitations(queued)
+	if err != nil {
+		return nil, err
+	}
+	feeds := map[int64]*store.FeedData{}
+	delegations := map[int64][]*domain.Delegation{}
+	eventDelegations := func(eventID int64) ([]*domain.Delegation, error) {
+		if ds, ok := delegations[eventID]; ok {
+			return ds, nil
+		}
+		ds, err := q.ListDelegations(eventID)
+		delegations[eventID] = ds
+		return ds, err
+	}
+	var plans []*delivery
+	for _, inv := range invs {
+		d := feeds[inv.EventID]
+		if d == nil {
+			if d, err = q.LoadFeed(store.FeedSelection{Scope: store.FeedEvent, TargetID: inv.EventID}); err != nil {
+				return nil, err
+			}
+			feeds[inv.EventID] = d
+		}
+		p, err := s.itemOf(q, DeliverArgs{InvitationID: inv.ID}, inv, d, eventDelegations)
+		if err != nil {
+			return nil, err
+		}
+		if p == nil {
+			continue
+		}
+		p.setHistory(slices.DeleteFunc(histories[inv.ID], func(m *store.OutboundMessage) bool { return m.SessionID != nil }))
+		if decide(p) {
+			plans = append(plans, p)
+		}
+	}
+	if err := s.readGuests(q, plans); err != nil {
+		return nil, err
+	}
+	return s.claimMany(q, plans)
+}
+
+// readGuests loads what composing the planned messages reads: each guest's person and
+// personal feed link, in two queries whatever their number.
+func (s *Service) readGuests(q *store.Q, plans []*delivery) error {
+	personIDs := make([]int64, 0, len(plans))
+	lookups := make([]string, 0, len(plans))
+	tokens := make([]string, len(plans))
+	for i, p := range plans {
+		personIDs = append(personIDs, p.inv.PersonID)
+		if len(s.opt.SecretKey) >= minSecretKey && p.inv.RSVPNonce != "" {
+			tokens[i] = s.personalFeedToken(p.inv.ID, p.inv.RSVPNonce)
+			lookups = append(lookups, feedLookup(tokens[i]))
+		}
+	}
+	people, err := q.GetPeople(personIDs)
+	if err != nil {
+		return err
+	}
+	live, err := q.LiveFeedLookups(lookups)
+	if err != nil {
+		return err
+	}
+	for i, p := range plans {
+		if p.person = people[p.inv.PersonID]; p.person == nil {
+			return fmt.Errorf("invitation %d: %w", p.inv.ID, domain.NotFound("person"))
+		}
+		feed := ""
+		if tokens[i] != "" && live[feedLookup(tokens[i])] {
+			_, feed = s.feedURLs(tokens[i])
+		}
+		p.feedURL = &feed
+	}
+	return nil
+}
+
+// claimMany is claim for many planned messages at once: the pending rows in one insert,
+// rows of a try before taken over one by one. Messages already sent are dropped.
+func (s *Service) claimMany(q *store.Q, plans []*delivery) ([]*delivery, error) {
+	now := s.now()
+	ms := make([]*store.OutboundMessage, len(plans))
+	for i, p := range plans {
+		shown := p.shown
+		ms[i] = &store.OutboundMessage{InvitationID: p.inv.ID, Kind: string(p.kind), Sequence: p.seq,
+			MessageID: s.messageID(p), Recipient: p.inv.Email, Status: store.OutboundPending, Shown: &shown,
+			CreatedAt: now, UpdatedAt: now}
+	}
+	rows, created, err := q.EnsureOutboundMany(ms)
+	if err != nil {
+		return nil, err
+	}
+	claimed := plans[:0]
+	for i, p := range plans {
+		row := rows[i]
+		if row.Status == store.OutboundSent {
+			continue
+		}
+		if !created[i] {
+			shown := p.shown
+			row.Status, row.Recipient, row.Shown, row.UpdatedAt = store.OutboundPending, p.inv.Email, &shown, now
+			if err := q.UpdateOutbound(row); err != nil {
+				return nil, err
+			}
+		}
+		if p.pending {
+			if err := q.SupersedeOutbound(p.inv.ID, nil, row.ID, now); err != nil {
+				return nil, err
+			}
+		}
+		p.row = row
+		claimed = append(claimed, p)
+	}
+	return claimed, nil
+}
+
+// queueFresh queues the invitations whose invitation goes out for the first time, in
+// batches: their send state moves to queued and an audit entry each is written, in a
+// few statements per batch, in q's transaction.
+func (s *Service) queueFresh(ctx context.Context, q *store.Q, invs []*domain.Invitation) error {
+	now := s.now()
+	for batch := range slices.Chunk(invs, DeliverBatchSize) {
+		ids := make([]int64, len(batch))
+		entries := make([]*domain.AuditEntry, len(batch))
+		for i, inv := range batch {
+			ids[i] = inv.ID
+			e, err := s.auditEntry(ctx, "send", "invitation", inv.ID,
+				map[string]any{"send_state": inv.SendState}, map[string]any{"send_state": domain.SendQueued})
+			if err != nil {
+				return err
+			}
+			entries[i] = e
+		}
+		if err := q.SetInvitationsSendState(ids, domain.SendQueued, now); err != nil {
+			return err
+		}
+		if err := s.enqueue(ctx, q, DeliverArgs{InvitationIDs: ids}, time.Time{}); err != nil {
+			return err
+		}
+		if err := q.AddAudits(entries); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// feedURLOf is the webcal link of the guest's personal feed for a letter: the one the
+// plan read, else read now; empty when the link was rotated away.
+func (s *Service) feedURLOf(ctx context.Context, inv *domain.Invitation, known *string) string {
+	if known != nil {
+		return *known
+	}
+	if _, webcal, err := s.PersonalFeedURL(ctx, inv); err == nil {
+		return webcal
+	}
+	return ""
+}

@@ -1,0 +1,211 @@
+package store
+
+import (
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/attache-app/attache/internal/domain"
+)
+
+// Batch reads and writes for sending: a job that sends many guests their invitation
+// plans them in a fixed number of queries whatever their number, instead of a handful
+// per guest (the SQL parser is most of the cost on SQLite, round trips on PostgreSQL).
+
+// LockInvitations reads the invitations with the given ids, in id order, and on
+// PostgreSQL locks their rows until the transaction ends, as GetInvitationForUpdate
+// does for one. The order is the lock order, so that two batches never wait for each
+// other crosswise. Ids that do not exist are absent.
+func (q *Q) LockInvitations(ids []int64) ([]*domain.Invitation, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	db := q.db
+	if q.dialect == Postgres {
+		db = db.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	var rows []invitationRow
+	if err := db.Where("id IN ?", ids).Order("id").Find(&rows).Error; err != nil {
+		return nil, translate(err, "invitations")
+	}
+	out := make([]*domain.Invitation, len(rows))
+	for i := range rows {
+		inv, err := invitationFromRow(&rows[i])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = inv
+	}
+	return out, nil
+}
+
+// OutboundOfInvitations returns every message of the given invitations, oldest first,
+// by invitation.
+func (q *Q) OutboundOfInvitations(ids []int64) (map[int64][]*OutboundMessage, error) {
+	out := make(map[int64][]*OutboundMessage, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	msgs, err := q.outboundWhere(q.db.Where("invitation_id IN ?", ids))
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range msgs {
+		out[m.InvitationID] = append(out[m.InvitationID], m)
+	}
+	return out, nil
+}
+
+// EnsureOutboundMany stores each message unless one with its Message-ID is there, and
+// returns the stored rows in the order given, and which were created: one query for
+// those already there, one insert for the others. Unlike EnsureOutbound it takes no
+// reminders, and a message inserted by someone else between the two queries fails the
+// whole call with a conflict (the caller's job is then tried again) instead of being
+// taken over.
+func (q *Q) EnsureOutboundMany(ms []*OutboundMessage) ([]*OutboundMessage, []bool, error) {
+	if len(ms) == 0 {
+		return nil, nil, nil
+	}
+	ids := make([]string, len(ms))
+	for i, m := range ms {
+		ids[i] = m.MessageID
+	}
+	var existing []outboundMessageRow
+	if err := q.db.Where("message_id IN ?", ids).Find(&existing).Error; err != nil {
+		return nil, nil, translate(err, "outbound messages")
+	}
+	byID := make(map[string]*OutboundMessage, len(ms))
+	for i := range existing {
+		byID[existing[i].MessageID] = outboundFromRow(&existing[i])
+	}
+	var fresh []*outboundMessageRow
+	for _, m := range ms {
+		if byID[m.MessageID] == nil {
+			r := outboundToRow(m)
+			r.ID = 0
+			fresh = append(fresh, r)
+		}
+	}
+	if len(fresh) > 0 {
+		if err := q.db.Create(fresh).Error; err != nil {
+			return nil, nil, translate(err, "outbound messages")
+		}
+	}
+	isNew := make(map[string]bool, len(fresh))
+	for _, r := range fresh {
+		byID[r.MessageID], isNew[r.MessageID] = outboundFromRow(r), true
+	}
+	out, created := make([]*OutboundMessage, len(ms)), make([]bool, len(ms))
+	for i, m := range ms {
+		out[i], created[i] = byID[m.MessageID], isNew[m.MessageID]
+	}
+	return out, created, nil
+}
+
+// RecordOutbound writes the outcome of one try at sending a message in one statement:
+// its status (unchanged when empty), the error (empty clears it), when it was sent when
+// it was, and one more attempt.
+func (q *Q) RecordOutbound(id int64, status OutboundStatus, lastError string, sentAt *time.Time, now time.Time) error {
+	fields := map[string]any{"last_error": lastError, "updated_at": now, "attempts": gorm.Expr("attempts + 1")}
+	if status != "" {
+		fields["status"] = string(status)
+	}
+	if sentAt != nil {
+		fields["sent_at"] = sentAt.UTC()
+	}
+	res := q.db.Model(&outboundMessageRow{}).Where("id = ?", id).Updates(fields)
+	if res.Error != nil {
+		return translate(res.Error, "outbound message")
+	}
+	if res.RowsAffected == 0 {
+		return domain.NotFound("outbound message")
+	}
+	return nil
+}
+
+// SetInvitationsSendState moves several invitations to one send state and clears
+// their error, in one statement.
+func (q *Q) SetInvitationsSendState(ids []int64, state domain.SendState, now time.Time) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	err := q.db.Model(&invitationRow{}).Where("id IN ?", ids).
+		Updates(map[string]any{"send_state": string(state), "last_error": "", "updated_at": now}).Error
+	return translate(err, "invitations")
+}
+
+// LiveFeedLookups reports which of the given lookups (hashes of feed tokens) name a feed
+// link that exists and is not revoked.
+func (q *Q) LiveFeedLookups(lookups []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(lookups))
+	if len(lookups) == 0 {
+		return out, nil
+	}
+	var found []string
+	if err := q.db.Model(&feedTokenRow{}).Where("lookup IN ? AND revoked_at IS NULL", lookups).
+		Pluck("lookup", &found).Error; err != nil {
+		return nil, translate(err, "feed tokens")
+	}
+	for _, l := range found {
+		out[l] = true
+	}
+	return out, nil
+}
+
+// AddAudits appends several audit entries in one statement; call it inside the
+// transaction of the change.
+func (q *Q) AddAudits(entries []*domain.AuditEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	rows := make([]*auditEntryRow, len(entries))
+	for i, a := range entries {
+		rows[i] = &auditEntryRow{ActorID: a.ActorID, Actor: a.Actor, Action: a.Action, EntityType: a.EntityType,
+			EntityID: a.EntityID, Before: a.Before, After: a.After, CreatedAt: a.CreatedAt}
+	}
+	if err := q.db.Create(rows).Error; err != nil {
+		return translate(err, "audit entries")
+	}
+	for i, r := range rows {
+		entries[i].ID = r.ID
+	}
+	return nil
+}
+
+// EventMark is what of an event decides whether its guests must be sent something new:
+// its SEQUENCE and status.
+type EventMark struct {
+	Sequence int
+	Status   domain.EventStatus
+}
+
+// invitationMarkRow is LockInvitationWithEvent's result row; the invitation is a named
+// field, since GORM can not set the fields of an embedded unexported type.
+type invitationMarkRow struct {
+	Invitation    invitationRow `gorm:"embedded"`
+	EventSequence int
+	EventStatus   string
+}
+
+// LockInvitationWithEvent is GetInvitationForUpdate with its event's mark read in the
+// same query: recording a sent message needs both, once per message.
+func (q *Q) LockInvitationWithEvent(id int64) (*domain.Invitation, EventMark, error) {
+	lock := ""
+	if q.dialect == Postgres {
+		lock = " FOR UPDATE OF i"
+	}
+	var rows []invitationMarkRow
+	if err := q.db.Raw(`SELECT i.*, e.sequence AS event_sequence, e.status AS event_status
+		FROM invitations i JOIN events e ON e.id = i.event_id WHERE i.id = ?`+lock, id).Scan(&rows).Error; err != nil {
+		return nil, EventMark{}, translate(err, "invitation")
+	}
+	if len(rows) == 0 {
+		return nil, EventMark{}, domain.NotFound("invitation")
+	}
+	inv, err := invitationFromRow(&rows[0].Invitation)
+	if err != nil {
+		return nil, EventMark{}, err
+	}
+	return inv, EventMark{Sequence: rows[0].EventSequence, Status: domain.EventStatus(rows[0].EventStatus)}, nil
+}
