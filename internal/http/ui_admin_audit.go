@@ -60,7 +60,7 @@ func (s *Server) auditPage(c echo.Context) error {
 	if !ok {
 		return s.render(c, http.StatusUnprocessableEntity, "audit.html", p)
 	}
-	entries, next, err := s.svc.AuditEntries(ctx, f, service.Page{Limit: adminPageSize, Cursor: c.QueryParam("after")})
+	entries, next, err := s.svc.Audit(ctx, f, service.Page{Limit: adminPageSize, Cursor: c.QueryParam("after")})
 	if err != nil {
 		return err
 	}
@@ -83,8 +83,8 @@ func (s *Server) auditPage(c echo.Context) error {
 }
 
 // filter reads the page's filter; a value it can not use is an error beside its field.
-func (p *auditPage) filter() (service.AuditQuery, bool) {
-	f := service.AuditQuery{EntityType: p.Entity, Actor: p.Actor}
+func (p *auditPage) filter() (service.AuditFilter, bool) {
+	f := service.AuditFilter{EntityType: p.Entity, Actor: p.Actor}
 	p.Errors = formErrors{}
 	if p.Entity != "" && !slices.Contains(auditEntities, p.Entity) {
 		p.Errors["entity"] = p.L.T("ui.admin.audit.bad_entity")

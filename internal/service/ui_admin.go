@@ -16,14 +16,13 @@ type (
 	EventRef               = store.EventRef
 	PersonInvitation       = store.PersonInvitation
 	OrganizationDelegation = store.OrganizationDelegation
-	AuditQuery             = store.AuditQuery
 )
 
 // DirectoryPeople lists people whose name in any language, e-mail or organization
 // matches search, with the organizations of those listed.
 func (s *Service) DirectoryPeople(ctx context.Context, search string, p Page) ([]*domain.Person, map[int64]*domain.Organization, string, error) {
 	q := s.st.Q(ctx)
-	people, next, err := q.DirectoryPeople(search, p)
+	people, next, err := q.ListPeople(store.PersonFilter{Search: search, SearchOrganization: true}, p)
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -62,11 +61,6 @@ func (s *Service) OrganizationHistory(ctx context.Context, orgID int64) ([]Organ
 // EventTitles names the listed events (for lists that refer to events by id).
 func (s *Service) EventTitles(ctx context.Context, ids []int64) (map[int64]string, error) {
 	return s.st.Q(ctx).EventTitles(ids)
-}
-
-// AuditEntries lists the audit trail, newest first, filtered by entity and actor.
-func (s *Service) AuditEntries(ctx context.Context, f AuditQuery, p Page) ([]*domain.AuditEntry, string, error) {
-	return s.st.Q(ctx).AuditEntries(f, p)
 }
 
 // UserAccount reads one account, disabled or not (the admin's user page).

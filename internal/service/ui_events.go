@@ -120,7 +120,7 @@ func (s *Service) EventPage(ctx context.Context, id int64) (*EventView, error) {
 			orgIDs = append(orgIDs, *p.OrganizationID)
 		}
 	}
-	if v.Organizations, err = q.OrganizationsIn(eventPageIDs(orgIDs)); err != nil {
+	if v.Organizations, err = q.OrganizationsByID(eventPageIDs(orgIDs)); err != nil {
 		return nil, err
 	}
 	for _, oid := range ev.HostOrganizationIDs {

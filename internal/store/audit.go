@@ -1,6 +1,8 @@
 package store
 
 import (
+	"strings"
+
 	"github.com/attache-app/attache/internal/domain"
 )
 
@@ -15,10 +17,12 @@ func (q *Q) AddAudit(a *domain.AuditEntry) error {
 	return nil
 }
 
-// AuditFilter narrows ListAudit.
+// AuditFilter narrows ListAudit: the entity type and id, and the actor (a substring of
+// the actor's name, e.g. their e-mail, in any letter case); zero fields match all.
 type AuditFilter struct {
 	EntityType string
 	EntityID   int64
+	Actor      string
 }
 
 // ListAudit returns audit entries, newest first.
@@ -36,6 +40,10 @@ func (q *Q) ListAudit(f AuditFilter, p Page) ([]*domain.AuditEntry, string, erro
 	}
 	if f.EntityID != 0 {
 		db = db.Where("entity_id = ?", f.EntityID)
+	}
+	if a := strings.TrimSpace(f.Actor); a != "" {
+		cond, args := likeAnyCase([]string{"actor"}, a)
+		db = db.Where(cond, args...)
 	}
 	var rows []auditEntryRow
 	if err := db.Find(&rows).Error; err != nil {

@@ -154,9 +154,12 @@ func (q *Q) loadPersonNames(people []*domain.Person) error {
 
 // PersonFilter narrows ListPeople.
 type PersonFilter struct {
-	// Search is a substring of the full name, any localized full name or the e-mail.
-	Search         string
-	OrganizationID *int64
+	// Search is a substring of the full name, any localized full name or the e-mail;
+	// with SearchOrganization also of the name or short name of the person's organization
+	// (the directory's one search box).
+	Search             string
+	SearchOrganization bool
+	OrganizationID     *int64
 }
 
 // ListPeople returns one page in id order, names loaded: two queries whatever the page
@@ -173,8 +176,14 @@ func (q *Q) ListPeople(f PersonFilter, p Page) ([]*domain.Person, string, error)
 	if search := strings.TrimSpace(f.Search); search != "" {
 		nameSQL, nameArgs := likeAnyCase([]string{"person_names.full_name"}, search)
 		ownSQL, ownArgs := likeAnyCase([]string{"people.full_name", "people.email"}, search)
-		db = db.Where("("+ownSQL+" OR people.id IN (SELECT person_names.person_id FROM person_names WHERE "+nameSQL+"))",
-			append(ownArgs, nameArgs...)...)
+		cond := ownSQL + " OR people.id IN (SELECT person_names.person_id FROM person_names WHERE " + nameSQL + ")"
+		args := append(ownArgs, nameArgs...)
+		if f.SearchOrganization {
+			orgSQL, orgArgs := likeAnyCase([]string{"organizations.name", "organizations.short_name"}, search)
+			cond += " OR people.organization_id IN (SELECT organizations.id FROM organizations WHERE " + orgSQL + ")"
+			args = append(args, orgArgs...)
+		}
+		db = db.Where("("+cond+")", args...)
 	}
 	var rows []personRow
 	if err := db.Find(&rows).Error; err != nil {

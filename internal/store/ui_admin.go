@@ -11,39 +11,6 @@ import (
 // organization's history across events, and the audit log filtered by actor. Each list
 // is one query per table, whatever its length.
 
-// DirectoryPeople returns one page of people in id order, names loaded. search matches,
-// case-insensitively and in any script, the primary or any localized full name, the
-// e-mail, or the name or short name of the person's organization.
-func (q *Q) DirectoryPeople(search string, p Page) ([]*domain.Person, string, error) {
-	pq, err := q.idPage(p)
-	if err != nil {
-		return nil, "", err
-	}
-	db := pq.db
-	if search = strings.TrimSpace(search); search != "" {
-		ownSQL, ownArgs := likeAnyCase([]string{"people.full_name", "people.email"}, search)
-		nameSQL, nameArgs := likeAnyCase([]string{"person_names.full_name"}, search)
-		orgSQL, orgArgs := likeAnyCase([]string{"organizations.name", "organizations.short_name"}, search)
-		args := append(append(ownArgs, nameArgs...), orgArgs...)
-		db = db.Where("("+ownSQL+
-			" OR people.id IN (SELECT person_names.person_id FROM person_names WHERE "+nameSQL+")"+
-			" OR people.organization_id IN (SELECT organizations.id FROM organizations WHERE "+orgSQL+"))", args...)
-	}
-	var rows []personRow
-	if err := db.Find(&rows).Error; err != nil {
-		return nil, "", translate(err, "people")
-	}
-	rows, next := trim(rows, p, func(r personRow) []int64 { return []int64{r.ID} })
-	out := make([]*domain.Person, len(rows))
-	for i := range rows {
-		out[i] = personFromRow(&rows[i])
-	}
-	if err := q.loadPersonNames(out); err != nil {
-		return nil, "", err
-	}
-	return out, next, nil
-}
-
 // DirectoryOrganizations returns one page of organizations in id order whose name, short
 // name or country code contains search, in any script and case.
 func (q *Q) DirectoryOrganizations(search string, p Page) ([]*domain.Organization, string, error) {
@@ -251,45 +218,4 @@ func (q *Q) HostedEvents(orgID int64) ([]EventRef, error) {
 		out[i] = EventRef{ID: r.ID, Title: r.Title, Status: domain.EventStatus(r.Status), Timezone: r.Timezone, StartsAt: r.StartsAt.UTC()}
 	}
 	return out, nil
-}
-
-// AuditQuery narrows AuditEntries: the entity type and id, and the actor (a substring of
-// the actor's name, e.g. their e-mail); zero fields match all.
-type AuditQuery struct {
-	EntityType string
-	EntityID   int64
-	Actor      string
-}
-
-// AuditEntries returns audit entries, newest first, one page at a time.
-func (q *Q) AuditEntries(f AuditQuery, p Page) ([]*domain.AuditEntry, string, error) {
-	db := q.db.Order("id DESC").Limit(p.Size() + 1)
-	if p.Cursor != "" {
-		c, err := DecodeCursor(p.Cursor, 1)
-		if err != nil {
-			return nil, "", err
-		}
-		db = db.Where("id < ?", c[0])
-	}
-	if f.EntityType != "" {
-		db = db.Where("entity_type = ?", f.EntityType)
-	}
-	if f.EntityID != 0 {
-		db = db.Where("entity_id = ?", f.EntityID)
-	}
-	if a := strings.TrimSpace(f.Actor); a != "" {
-		cond, args := likeAnyCase([]string{"actor"}, a)
-		db = db.Where(cond, args...)
-	}
-	var rows []auditEntryRow
-	if err := db.Find(&rows).Error; err != nil {
-		return nil, "", translate(err, "audit entries")
-	}
-	rows, next := trim(rows, p, func(r auditEntryRow) []int64 { return []int64{r.ID} })
-	out := make([]*domain.AuditEntry, len(rows))
-	for i, r := range rows {
-		out[i] = &domain.AuditEntry{ID: r.ID, ActorID: r.ActorID, Actor: r.Actor, Action: r.Action,
-			EntityType: r.EntityType, EntityID: r.EntityID, Before: r.Before, After: r.After, CreatedAt: r.CreatedAt.UTC()}
-	}
-	return out, next, nil
 }

@@ -75,24 +75,6 @@ func (q *Q) SearchEvents(f EventSearch, p Page) ([]*domain.Event, string, error)
 	return out, next, nil
 }
 
-// OrganizationsIn reads the organizations with the given ids in one query (hosts,
-// delegations and guests' organizations of an event page); ids that do not exist are
-// absent from the map.
-func (q *Q) OrganizationsIn(ids []int64) (map[int64]*domain.Organization, error) {
-	out := make(map[int64]*domain.Organization, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
-	var rows []organizationRow
-	if err := q.db.Where("id IN ?", ids).Find(&rows).Error; err != nil {
-		return nil, translate(err, "organizations")
-	}
-	for i := range rows {
-		out[rows[i].ID] = orgFromRow(&rows[i])
-	}
-	return out, nil
-}
-
 // RoomsByID reads the rooms with the given ids in one query.
 func (q *Q) RoomsByID(ids []int64) (map[int64]*domain.Room, error) {
 	out := make(map[int64]*domain.Room, len(ids))
