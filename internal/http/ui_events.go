@@ -97,7 +97,7 @@ type evListPage struct {
 func (s *Server) evList(c echo.Context) error {
 	p := evListPage{uiPage: s.page(c, "events", "ui.events.list.title"), Statuses: evStatuses, Whens: evWhens,
 		When: "all", Q: strings.TrimSpace(c.QueryParam("q"))}
-	f := service.EventSearch{Text: p.Q, Newest: true}
+	f := service.EventFilter{Text: p.Q, Newest: true}
 	if st := domain.EventStatus(c.QueryParam("status")); slices.Contains(evStatuses, st) {
 		p.Status, f.Statuses = string(st), []domain.EventStatus{st}
 	}

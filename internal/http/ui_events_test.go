@@ -27,7 +27,7 @@ func evDemo(t *testing.T, e *env) (int64, map[string]map[string]any) {
 	if _, err := e.svc.LoadDemo(ctx); err != nil {
 		t.Fatal(err)
 	}
-	sums, _, err := e.svc.EventList(ctx, service.EventSearch{Text: "commemorative"}, service.Page{})
+	sums, _, err := e.svc.EventList(ctx, service.EventFilter{Text: "commemorative"}, service.Page{})
 	if err != nil || len(sums) != 1 {
 		t.Fatalf("commemorative meeting: %v %v", sums, err)
 	}

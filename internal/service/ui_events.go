@@ -20,11 +20,8 @@ import (
 // a fixed number of queries, the manual reminder, the progress of a batch of mail, and
 // the event's feed link.
 
-// EventSearch narrows EventList; it is the store's, named here for the web layer.
-type EventSearch = store.EventSearch
-
 // EventList lists events with their answers so far, one page at a time.
-func (s *Service) EventList(ctx context.Context, f EventSearch, p Page) ([]EventSummary, string, error) {
+func (s *Service) EventList(ctx context.Context, f EventFilter, p Page) ([]EventSummary, string, error) {
 	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
 		return nil, "", domain.Invalid("to", "must be after from")
 	}
@@ -38,7 +35,7 @@ func (s *Service) EventList(ctx context.Context, f EventSearch, p Page) ([]Event
 		return nil, "", err
 	}
 	q := s.st.Q(ctx)
-	events, next, err := q.SearchEvents(f, p)
+	events, next, err := q.ListEvents(f, p)
 	if err != nil {
 		return nil, "", err
 	}

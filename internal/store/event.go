@@ -94,19 +94,32 @@ type EventFilter struct {
 	From     time.Time            // events ending after From
 	To       time.Time            // events starting before To
 	Statuses []domain.EventStatus // any of these
+	Text     string               // part of the title, in any case and script
+	// Newest lists the latest start first; otherwise the soonest first.
+	Newest bool
 }
 
-// ListEvents returns one page of events ordered by (starts_at, id), overlapping
-// [From, To) when set. The cursor is EncodeCursor(starts_at in Unix nanoseconds, id).
+// ListEvents returns one page of events ordered by (starts_at, id), ascending or, with
+// Newest, descending, overlapping [From, To) when set. The cursor is
+// EncodeCursor(starts_at in Unix nanoseconds, id).
 func (q *Q) ListEvents(f EventFilter, p Page) ([]*domain.Event, string, error) {
-	db := q.db.Order("starts_at").Order("id").Limit(p.Size() + 1)
+	db := q.db.Limit(p.Size() + 1)
+	if f.Newest {
+		db = db.Order("starts_at DESC").Order("id DESC")
+	} else {
+		db = db.Order("starts_at").Order("id")
+	}
 	if p.Cursor != "" {
 		c, err := DecodeCursor(p.Cursor, 2)
 		if err != nil {
 			return nil, "", err
 		}
 		at := time.Unix(0, c[0]).UTC()
-		db = db.Where("starts_at > ? OR (starts_at = ? AND id > ?)", at, at, c[1])
+		if f.Newest {
+			db = db.Where("starts_at < ? OR (starts_at = ? AND id < ?)", at, at, c[1])
+		} else {
+			db = db.Where("starts_at > ? OR (starts_at = ? AND id > ?)", at, at, c[1])
+		}
 	}
 	if !f.From.IsZero() {
 		db = db.Where("ends_at > ?", f.From.UTC())
@@ -120,6 +133,10 @@ func (q *Q) ListEvents(f EventFilter, p Page) ([]*domain.Event, string, error) {
 			st[i] = string(v)
 		}
 		db = db.Where("status IN ?", st)
+	}
+	if f.Text != "" {
+		cond, args := likeAnyCase([]string{"title"}, f.Text)
+		db = db.Where(cond, args...)
 	}
 	var rows []eventRow
 	if err := db.Find(&rows).Error; err != nil {
