@@ -13,7 +13,7 @@ import (
 // TestBrowserPagesFitAndLabelled opens every kind of officer page with the demo data, on a
 // phone (390 px wide) and at 1280 px: no page is wider than the screen (wide tables scroll
 // inside their own box), every form control has a label, and there is a visible focus
-// style (issue 6 point 6).
+// style (issue 6 point 6); in Russian no page shows an untranslated catalogue key.
 func TestBrowserPagesFitAndLabelled(t *testing.T) {
 	ctx := newTab(t)
 	s := startSite(t)
@@ -47,6 +47,18 @@ func TestBrowserPagesFitAndLabelled(t *testing.T) {
 			if len(unlabelled) > 0 {
 				t.Errorf("%s: controls without a label: %v", p, unlabelled)
 			}
+		}
+	}
+	// In Russian (chosen in the header), no page shows a catalogue key instead of text.
+	run(t, ctx, "choose Russian", chromedp.Navigate(s.base+"/"), chromedp.WaitVisible(css("#ui-language")),
+		chromedp.SetValue(css("#ui-language"), "ru"), chromedp.Submit(css("#ui-language")),
+		chromedp.WaitVisible(css(`html[lang=ru] main h1`)))
+	for _, p := range pages {
+		run(t, ctx, "open "+p+" in Russian", chromedp.Navigate(s.base+p), chromedp.WaitVisible(css("html[lang=ru] main h1")))
+		keys := value(t, ctx, "catalogue keys", chromedp.Evaluate[[]string](
+			`document.body.innerText.match(/\b(ui|rsvp|error|response|mail)\.[a-z_]+\.[a-z_.0-9]+/g) || []`))
+		if len(keys) > 0 {
+			t.Errorf("%s in Russian shows catalogue keys: %v", p, keys)
 		}
 	}
 	// Keyboard: Tab from the top reaches the skip link first, and focus is drawn.
