@@ -30,9 +30,10 @@ type Options struct {
 	Version      string
 	// SecureCookies marks the session cookie Secure (http.base_url is https).
 	SecureCookies bool
-	// UIPerMinute limits the officer pages per client address (default 600: ten a
-	// second, far above a person's pace, low enough to slow a script guessing passwords
-	// on top of the sign-in throttle).
+	// UIPerMinute limits the officer pages per client address (default 3000: an office
+	// behind one address, each open event page polling its progress once a second, stays
+	// far below it; a script hammering the server does not). Password guessing has its own
+	// throttle per account and address, counted in the database.
 	UIPerMinute int
 }
 
@@ -57,7 +58,7 @@ func New(svc *service.Service, opt Options) *Server {
 		opt.BodyLimit = 1 << 20
 	}
 	if opt.UIPerMinute <= 0 {
-		opt.UIPerMinute = 600
+		opt.UIPerMinute = 3000
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
