@@ -33,6 +33,9 @@ var ErrInvalid = errors.New("mail: invalid message")
 // sends what the first try sent, and golden files can hold it). A zero Date is the
 // time of encoding.
 func (m *Message) Encode() ([]byte, error) {
+	if m.encoded != nil {
+		return m.encoded, nil
+	}
 	g, err := m.goMail()
 	if err != nil {
 		return nil, err
@@ -43,6 +46,16 @@ func (m *Message) Encode() ([]byte, error) {
 		return nil, fmt.Errorf("mail: encode %s: %w", m.MessageID, err)
 	}
 	return fixHeader(fixBoundaries(buf.Bytes(), m.MessageID)), nil
+}
+
+// Prepare encodes m ahead of its sending, so that the transport's Encode returns these
+// bytes at once: a sender encodes the next message while one is on the wire. m must
+// not change afterwards. A message Encode refuses is left as it was, and its Send
+// reports why.
+func (m *Message) Prepare() {
+	if data, err := m.Encode(); err == nil {
+		m.encoded = data
+	}
 }
 
 // Envelope is the SMTP envelope: MAIL FROM is the From mailbox (bounces come back to

@@ -39,6 +39,8 @@ type Message struct {
 	// message without a calendar (a reminder) leaves both empty.
 	Calendar []byte
 	Method   string
+
+	encoded []byte // Prepare's encoding, which Encode returns
 }
 
 // Kind is what a letter is about; it picks the template and the subject.

@@ -41,6 +41,9 @@ type backend struct {
 	fail451 atomic.Int32 // answer 451 to this many DATA commands
 	fail550 atomic.Bool  // answer 550 to every RCPT
 	drop    atomic.Int32 // drop the connection during this many DATA commands
+	hangUp  atomic.Int32 // close the connection right after accepting this many messages
+	fail421 atomic.Int32 // answer 421 (closing) to this many MAIL commands
+	refuse  atomic.Bool  // refuse new sessions (451 to EHLO)
 
 	sessions  atomic.Int32 // NewSession calls: one per connection without STARTTLS
 	delivered atomic.Int32
@@ -53,6 +56,9 @@ type backend struct {
 
 func (b *backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	b.sessions.Add(1)
+	if b.refuse.Load() {
+		return nil, errors.New("not now")
+	}
 	return &session{b: b, conn: c}, nil
 }
 
@@ -74,6 +80,9 @@ type session struct {
 	authed bool
 	from   string
 	to     []string
+	// accepted: the last DATA was answered 250; Reset, which the server calls after
+	// that reply, may then hang up (backend.hangUp).
+	accepted bool
 }
 
 func (s *session) AuthMechanisms() []string {
@@ -106,6 +115,9 @@ func (s *session) Auth(mech string) (sasl.Server, error) {
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 	if s.b.user != "" && !s.authed {
 		return &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "Authentication required"}
+	}
+	if decrement(&s.b.fail421) {
+		return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 4, 2}, Message: "idle too long, closing"}
 	}
 	s.from = from
 	return nil
@@ -149,6 +161,7 @@ func (s *session) Data(r io.Reader) error {
 		return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 7, 1}, Message: "greylisted, try again later"}
 	}
 	b.delivered.Add(1)
+	s.accepted = true
 	if !b.discard {
 		b.mu.Lock()
 		b.got = append(b.got, received{From: s.from, To: s.to, Data: data})
@@ -157,7 +170,16 @@ func (s *session) Data(r io.Reader) error {
 	return nil
 }
 
-func (s *session) Reset()        { s.from, s.to = "", nil }
+func (s *session) Reset() {
+	s.from, s.to = "", nil
+	if s.accepted {
+		s.accepted = false
+		if decrement(&s.b.hangUp) {
+			s.conn.Conn().Close()
+		}
+	}
+}
+
 func (s *session) Logout() error { return nil }
 
 // decrement takes one from n when it is positive and reports whether it did.

@@ -36,6 +36,12 @@ type SMTPOptions struct {
 // allows 5).
 const idleLimit = time.Minute
 
+// checkAfter is how long a connection may rest in the pool before it is checked with
+// NOOP when taken again. One used a moment ago is taken unchecked (a round trip less per
+// message while sending many); should it be dead after all, the send fails before the
+// server could accept anything and is made again on another connection (see Send).
+const checkAfter = 2 * time.Second
+
 // smtpTransport keeps up to MaxConnections connections and lends each to one Send at a
 // time. slots holds a token per connection that may exist: a sender takes a token, then
 // an idle connection or, when there is none, dials a new one.
@@ -55,6 +61,9 @@ type smtpConn struct {
 	raw   net.Conn // the TCP connection under any TLS, for deadlines and for aborting
 	dirty bool     // the last transaction failed: RSET before the next one
 	since time.Time
+	// unchecked: taken from the pool without a NOOP (it was used within checkAfter);
+	// a failure before the server could accept the message then dials again.
+	unchecked bool
 }
 
 // NewSMTP returns a transport that sends through an SMTP submission server, reusing up to
@@ -90,6 +99,8 @@ func NewSMTP(o SMTPOptions) (Transport, error) {
 
 // Send delivers m on a pooled connection. A connection that failed on the network (or
 // whose send was cancelled) is dropped; one that got an error reply is kept and reset.
+// A connection taken unchecked that turns out dead at MAIL FROM, before the server could
+// have accepted anything, is replaced and the message sent on the new one.
 func (t *smtpTransport) Send(ctx context.Context, m *Message) error {
 	data, err := m.Encode()
 	if err != nil {
@@ -103,25 +114,40 @@ func (t *smtpTransport) Send(ctx context.Context, m *Message) error {
 	}
 	defer func() { <-t.slots }()
 
-	pc, err := t.get(ctx)
-	if err != nil {
+	for {
+		pc, err := t.get(ctx)
+		if err != nil {
+			return err
+		}
+		// Cancelling ctx aborts whatever the connection is doing.
+		stop := context.AfterFunc(ctx, func() { pc.raw.Close() })
+		err = pc.send(from, to, data, t.o.Timeout)
+		cancelled := !stop()
+		if cancelled && err != nil {
+			// Report the cancellation rather than the closed connection it caused; a
+			// message the server accepted before that stays sent.
+			err = sendError("send", ctx.Err())
+		}
+		if pc.unchecked && !cancelled && staleAtMail(err) {
+			// What the NOOP would have found: the server had dropped the connection.
+			pc.raw.Close()
+			continue
+		}
+		t.put(pc, err, cancelled)
 		return err
 	}
-	// Cancelling ctx aborts whatever the connection is doing.
-	stop := context.AfterFunc(ctx, func() { pc.raw.Close() })
-	err = pc.send(from, to, data, t.o.Timeout)
-	cancelled := !stop()
-	if cancelled && err != nil {
-		// Report the cancellation rather than the closed connection it caused; a
-		// message the server accepted before that stays sent.
-		err = sendError("send", ctx.Err())
-	}
-	t.put(pc, err, cancelled)
-	return err
+}
+
+// staleAtMail reports whether err is MAIL FROM failing on a connection the server no
+// longer serves (a network error, or 421 closing): nothing of the message was sent yet.
+func staleAtMail(err error) bool {
+	var se *SendError
+	return errors.As(err, &se) && se.stage == "MAIL FROM" && (se.Code == 0 || se.Code == 421)
 }
 
 // get takes a healthy idle connection, checking it with NOOP (RSET after a failed
-// transaction) and closing those that fail or waited too long, or dials a new one.
+// transaction; no NOOP when it was used within checkAfter) and closing those that fail
+// or waited too long, or dials a new one.
 // The caller holds a slot.
 func (t *smtpTransport) get(ctx context.Context) (*smtpConn, error) {
 	for {
@@ -138,9 +164,14 @@ func (t *smtpTransport) get(ctx context.Context) (*smtpConn, error) {
 		if pc == nil {
 			return t.dial(ctx)
 		}
-		if time.Since(pc.since) > idleLimit {
+		rested := time.Since(pc.since)
+		if rested > idleLimit {
 			pc.quit()
 			continue
+		}
+		pc.unchecked = !pc.dirty && rested <= checkAfter
+		if pc.unchecked {
+			return pc, nil
 		}
 		if err := pc.check(ctx); err != nil {
 			pc.raw.Close()

@@ -120,6 +120,65 @@ func TestSMTPDroppedDuringData(t *testing.T) {
 	}
 }
 
+// TestSMTPServerHungUp: the server closes the connection right after accepting a
+// message. The next send takes the connection without a NOOP (it was used a moment
+// ago), finds it dead at MAIL FROM, before anything of the message left, and sends on
+// a new connection without the caller noticing.
+func TestSMTPServerHungUp(t *testing.T) {
+	b := &backend{}
+	b.hangUp.Store(1)
+	tr := smtpTo(t, startServer(t, b, "none"), "none", SMTPOptions{MaxConnections: 1})
+	for i := range 2 {
+		m := invitation()
+		m.MessageID = MessageID(int64(i+1), KindInvitation, 0, 0, "attache.test")
+		if err := tr.Send(context.Background(), m); err != nil {
+			t.Fatalf("Send %d = %v", i+1, err)
+		}
+	}
+	if n, s := len(b.messages()), b.sessions.Load(); n != 2 || s != 2 {
+		t.Errorf("%d messages on %d connections, want 2 on 2", n, s)
+	}
+}
+
+// TestSMTPClosingAtMail: a 421 to MAIL FROM on a reused connection (the server is
+// closing it) is not the message's failure: it goes out on a new connection.
+func TestSMTPClosingAtMail(t *testing.T) {
+	b := &backend{}
+	tr := smtpTo(t, startServer(t, b, "none"), "none", SMTPOptions{MaxConnections: 1})
+	if err := tr.Send(context.Background(), invitation()); err != nil {
+		t.Fatal(err)
+	}
+	b.fail421.Store(1)
+	m := invitation()
+	m.MessageID = MessageID(2, KindInvitation, 0, 0, "attache.test")
+	if err := tr.Send(context.Background(), m); err != nil {
+		t.Fatalf("Send after 421 = %v", err)
+	}
+	if n, s := len(b.messages()), b.sessions.Load(); n != 2 || s != 2 {
+		t.Errorf("%d messages on %d connections, want 2 on 2", n, s)
+	}
+}
+
+// TestSMTPServerGone: when the server hung up and can not be reached again, the send
+// fails as temporary.
+func TestSMTPServerGone(t *testing.T) {
+	b := &backend{}
+	b.hangUp.Store(1)
+	srv := startServer(t, b, "none")
+	tr := smtpTo(t, srv, "none", SMTPOptions{MaxConnections: 1, Timeout: time.Second})
+	if err := tr.Send(context.Background(), invitation()); err != nil {
+		t.Fatal(err)
+	}
+	b.refuse.Store(true)
+	err := tr.Send(context.Background(), invitation())
+	if err == nil || !IsTemporary(err) {
+		t.Fatalf("Send = %v, want a temporary error", err)
+	}
+	if n := len(b.messages()); n != 1 {
+		t.Errorf("%d messages delivered, want 1", n)
+	}
+}
+
 func TestSMTPReusesConnections(t *testing.T) {
 	b := &backend{delay: 5 * time.Millisecond}
 	tr := smtpTo(t, startServer(t, b, "none"), "none", SMTPOptions{MaxConnections: 2})

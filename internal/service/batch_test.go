@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/attache-app/attache/internal/domain"
 	"github.com/attache-app/attache/internal/mail"
@@ -115,4 +116,108 @@ func TestBatchSendsEachOnce(t *testing.T) {
 			t.Errorf("the handed-on message took %d attempts, want 2", m[0].Attempts)
 		}
 	})
+}
+
+// changeAfter runs change once, right after the server took the message to one address:
+// between a batch message's plan and its record.
+type changeAfter struct {
+	mail.Transport
+	to     string
+	change func() error
+	err    error
+	done   bool
+}
+
+func (c *changeAfter) Send(ctx context.Context, m *mail.Message) error {
+	err := c.Transport.Send(ctx, m)
+	if err == nil && m.To.Email == c.to && !c.done {
+		c.done, c.err = true, c.change()
+	}
+	return err
+}
+
+// TestBatchRecordNoticesChange: a batch message is recorded in a short transaction of
+// its own only while its guest and event are as planned. A guest withdrawn, or an event
+// moved, while the message was on its way is noticed by the record, as for a single
+// delivery: the withdrawn guest stays withdrawn, and each guest whose plan is out of date
+// gets a delivery that sends what is missing.
+func TestBatchRecordNoticesChange(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		change func(w *sendWorld) error
+	}{
+		{"withdrawn", func(w *sendWorld) error { return w.s.DeleteInvitation(w.ctx, w.observer.ID) }},
+		{"moved", func(w *sendWorld) error {
+			_, err := w.s.UpdateEvent(w.ctx, w.event.ID, func(ev *domain.Event) error {
+				ev.StartsAt, ev.EndsAt = ev.StartsAt.Add(time.Hour), ev.EndsAt.Add(time.Hour)
+				return nil
+			})
+			return err
+		}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			storetest.Each(t, func(t *testing.T, st *store.Store) {
+				w := newSendWorld(t, st)
+				ids := []int64{w.observer.ID}
+				for i := range 2 {
+					p := &domain.Person{FullName: fmt.Sprintf("Guest %d", i), Email: fmt.Sprintf("guest%d@example.test", i), Language: "en"}
+					w.must(w.s.CreatePerson(w.ctx, p))
+					inv := &domain.Invitation{EventID: w.event.ID, PersonID: p.ID}
+					w.must(w.s.CreateInvitation(w.ctx, inv))
+					ids = append(ids, inv.ID)
+				}
+				if _, err := w.s.QueueInvitations(w.ctx, w.event.ID, service.SendParams{InvitationIDs: ids}); err != nil {
+					t.Fatal(err)
+				}
+				jobs := w.deliverJobs()
+				if len(jobs) != 1 || !slices.Equal(jobs[0].args.InvitationIDs, ids) {
+					t.Fatalf("jobs %+v, want one batch of %v", jobs, ids)
+				}
+				tr := &changeAfter{Transport: w.tr, to: "observer@coe.test", change: func() error { return c.change(w) }}
+				w.s.SetTransport(tr)
+				w.must(w.s.Deliver(w.ctx, jobs[0].args, service.Attempt{Number: 1, Max: 8}, nil))
+				w.must(tr.err)
+				if n := len(w.peer.messages()); n != 3 {
+					t.Fatalf("%d messages, want 3", n)
+				}
+				for _, id := range ids {
+					msgs, err := w.s.OutboundMessages(w.ctx, id)
+					w.must(err)
+					if len(msgs) != 1 || msgs[0].Status != store.OutboundSent {
+						t.Errorf("invitation %d: messages %+v, want one sent", id, msgs)
+					}
+				}
+				queued := map[int64]bool{}
+				for _, j := range w.deliverJobs()[1:] {
+					if j.args.SessionID == 0 && len(j.args.InvitationIDs) == 0 {
+						queued[j.args.InvitationID] = true
+					}
+				}
+				switch c.name {
+				case "withdrawn":
+					if got := w.invitation(w.observer.ID).SendState; got != domain.SendWithdrawn {
+						t.Errorf("observer: send_state %s, want withdrawn", got)
+					}
+					if !queued[w.observer.ID] {
+						t.Errorf("no delivery queued for the withdrawn observer's CANCEL")
+					}
+					for _, id := range ids[1:] {
+						if got := w.invitation(id).SendState; got != domain.SendSent {
+							t.Errorf("invitation %d: send_state %s, want sent", id, got)
+						}
+					}
+				case "moved":
+					for _, id := range ids {
+						if got := w.invitation(id).SendState; got != domain.SendSent {
+							t.Errorf("invitation %d: send_state %s, want sent", id, got)
+						}
+						// Every guest's record noticed the move.
+						if !queued[id] {
+							t.Errorf("invitation %d: no delivery queued for the update", id)
+						}
+					}
+				}
+			})
+		})
+	}
 }

@@ -515,6 +515,13 @@ func (s *Service) recordDelivery(ctx context.Context, p *delivery, sendErr error
 	retry := temporary && !handOff && !at.final()
 	ctx, cancel := recordContext(ctx)
 	defer cancel()
+	if sendErr == nil && complete == nil && p.firstInvitation() && len(guestSessions(p)) == 0 {
+		// The common case of a batch: nothing follows from this message but its record,
+		// as long as nothing changed since the plan (recordInvitationSent).
+		if done, err := s.recordInvitationSent(ctx, p); err != nil || done {
+			return err
+		}
+	}
 	err := s.st.InTx(ctx, func(q *store.Q) error {
 		// Lock order, as everywhere: the invitation, then its messages and jobs.
 		inv, mark, err := q.LockInvitationWithEvent(p.inv.ID)
@@ -588,6 +595,23 @@ func (s *Service) recordDelivery(ctx context.Context, p *delivery, sendErr error
 	return nil
 }
 
+// recordInvitationSent records a guest's first invitation sent (the message and the
+// invitation) in one short transaction of its own, which is all recordDelivery's would
+// do for it when the job is not completed with it, no sessions are to be queued and
+// nothing changed since the plan: the store compares the invitation and its event under
+// the invitation's lock with what the plan read, as changedSincePlan does. False, with
+// nothing written, when something changed; recordDelivery then takes the long way.
+func (s *Service) recordInvitationSent(ctx context.Context, p *delivery) (bool, error) {
+	return s.st.RecordInvitationSent(ctx, store.InvitationSent{OutboundID: p.row.ID, Invitation: p.inv,
+		Event: store.EventMark{Sequence: p.event.Sequence, Status: p.event.Status}, At: s.now()})
+}
+
+// firstInvitation reports whether p is a guest's event invitation going out while the
+// invitation is queued: what sets the invitation sent.
+func (p *delivery) firstInvitation() bool {
+	return p.kind == mail.KindInvitation && p.session == nil && !p.resend && p.inv.SendState == domain.SendQueued
+}
+
 // changedSincePlan reports whether anything that decides what the guest is sent changed
 // since p was planned, so that recordDelivery plans again only then instead of after
 // every message. Every change that sends guests something marks itself there: the
@@ -638,18 +662,27 @@ func (s *Service) recordOutcome(q *store.Q, id int64, sendErr error, retry bool)
 // enqueueGuestSessions queues the sessions the guest's delegation takes part in, once
 // the event's invitation reached them: each stands in their calendar at its own time.
 func (s *Service) enqueueGuestSessions(ctx context.Context, q *store.Q, p *delivery) error {
-	if p.delegation == 0 {
-		return nil
-	}
-	for _, ss := range p.data.Sessions {
-		if ss.Status != domain.SessionScheduled || !slices.Contains(ss.DelegationIDs, p.delegation) {
-			continue
-		}
-		if err := s.enqueue(ctx, q, DeliverArgs{InvitationID: p.inv.ID, SessionID: ss.ID}, time.Time{}); err != nil {
+	for _, id := range guestSessions(p) {
+		if err := s.enqueue(ctx, q, DeliverArgs{InvitationID: p.inv.ID, SessionID: id}, time.Time{}); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// guestSessions are the scheduled sessions of p's event that the guest's delegation
+// takes part in, as the plan read them.
+func guestSessions(p *delivery) []int64 {
+	if p.delegation == 0 {
+		return nil
+	}
+	var ids []int64
+	for _, ss := range p.data.Sessions {
+		if ss.Status == domain.SessionScheduled && slices.Contains(ss.DelegationIDs, p.delegation) {
+			ids = append(ids, ss.ID)
+		}
+	}
+	return ids
 }
 
 // errorText is what officers see of a failure: the server's reply when there was one.

@@ -20,7 +20,9 @@ import (
 // event's feed data once, their histories, people and feed links, one insert of the
 // pending rows). It then sends them one after the other over one SMTP connection and
 // records each message in its own transaction as soon as the server answered, as a
-// single delivery does, completing the job with the last one.
+// single delivery does, completing the job with the last one. While nothing changed
+// since the plan, that transaction is short (store.RecordInvitationSent: one statement
+// on PostgreSQL); otherwise it is the single delivery's, which plans again.
 //
 // So the messages that may go out twice after a crash are still only those on the wire
 // at that moment: at most one per mail worker, that is one per SMTP connection
@@ -66,8 +68,8 @@ func (s *Service) deliverBatch(ctx context.Context, ids []int64, at Attempt, com
 	if err != nil || len(plans) == 0 {
 		return err
 	}
-	// The next message is composed while one is sent and recorded: composing needs
-	// neither the connection nor the database, and the worker mostly waits on both.
+	// The next message is composed and encoded while one is sent and recorded: that
+	// needs neither the connection nor the database, and the worker mostly waits on both.
 	cctx, stop := context.WithCancel(ctx)
 	defer stop()
 	next := make(chan composed, 1)
@@ -75,6 +77,9 @@ func (s *Service) deliverBatch(ctx context.Context, ids []int64, at Attempt, com
 		defer close(next)
 		for _, p := range plans {
 			msg, err := s.composeDelivery(cctx, p)
+			if err == nil {
+				msg.Prepare()
+			}
 			select {
 			case next <- composed{msg, err}:
 			case <-cctx.Done():

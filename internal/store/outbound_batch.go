@@ -1,6 +1,8 @@
 package store
 
 import (
+	"context"
+	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -209,3 +211,74 @@ func (q *Q) LockInvitationWithEvent(id int64) (*domain.Invitation, EventMark, er
 	}
 	return inv, EventMark{Sequence: rows[0].EventSequence, Status: domain.EventStatus(rows[0].EventStatus)}, nil
 }
+
+// InvitationSent is a first invitation the server accepted, with what its delivery was
+// planned from: RecordInvitationSent records it only while the invitation and its event
+// are still as planned.
+type InvitationSent struct {
+	OutboundID int64
+	Invitation *domain.Invitation // as planned
+	Event      EventMark          // the planned event's
+	At         time.Time
+}
+
+// RecordInvitationSent records, in one transaction of its own, a first invitation the
+// server accepted: the message sent (one attempt more) and the invitation sent, as
+// RecordOutbound and SetInvitationSendState do. It does so only when the invitation
+// (send state, address, language, delegation, event) and its event's SEQUENCE and
+// status are still what the delivery was planned from, and then reports true; otherwise
+// it changes nothing and reports false, and the caller records the message the long way,
+// which plans again. On PostgreSQL it is one statement (a round trip and a commit): the
+// invitation is locked first, as everywhere, and compared under the lock.
+func (s *Store) RecordInvitationSent(ctx context.Context, r InvitationSent) (bool, error) {
+	inv, at := r.Invitation, r.At.UTC()
+	match := []any{inv.ID, string(inv.SendState), inv.Email, inv.Language, inv.DelegationID, inv.EventID,
+		r.Event.Sequence, string(r.Event.Status)}
+	if s.Dialect == Postgres {
+		res := s.w.WithContext(ctx).Exec(`WITH inv AS (
+				SELECT i.id FROM invitations i JOIN events e ON e.id = i.event_id
+				WHERE i.id = ? AND i.send_state = ? AND i.email = ? AND i.language = ?
+					AND i.delegation_id IS NOT DISTINCT FROM ? AND i.event_id = ? AND e.sequence = ? AND e.status = ?
+				FOR UPDATE OF i
+			), msg AS (
+				UPDATE outbound_messages o SET status = ?, last_error = '', sent_at = ?, updated_at = ?, attempts = o.attempts + 1
+				FROM inv WHERE o.id = ? AND o.invitation_id = inv.id
+				RETURNING o.invitation_id
+			)
+			UPDATE invitations i SET send_state = ?, last_error = '', sent_at = ?, updated_at = ?
+			FROM msg WHERE i.id = msg.invitation_id`,
+			append(match, string(OutboundSent), at, at, r.OutboundID, string(domain.SendSent), at, at)...)
+		if res.Error != nil {
+			return false, translate(res.Error, "outbound message")
+		}
+		return res.RowsAffected == 1, nil
+	}
+	// SQLite: one writer at a time, taken at BEGIN; two statements.
+	done := false
+	err := s.InTx(ctx, func(q *Q) error {
+		res := q.db.Exec(`UPDATE invitations SET send_state = ?, last_error = '', sent_at = ?, updated_at = ?
+			WHERE id = ? AND send_state = ? AND email = ? AND language = ? AND delegation_id IS ? AND event_id = ?
+				AND EXISTS (SELECT 1 FROM events e WHERE e.id = invitations.event_id AND e.sequence = ? AND e.status = ?)`,
+			append([]any{string(domain.SendSent), at, at}, match...)...)
+		if res.Error != nil || res.RowsAffected != 1 {
+			return translate(res.Error, "invitation")
+		}
+		res = q.db.Exec(`UPDATE outbound_messages SET status = ?, last_error = '', sent_at = ?, updated_at = ?, attempts = attempts + 1
+			WHERE id = ? AND invitation_id = ?`, string(OutboundSent), at, at, r.OutboundID, inv.ID)
+		if res.Error != nil {
+			return translate(res.Error, "outbound message")
+		}
+		if res.RowsAffected != 1 {
+			return errNotRecorded
+		}
+		done = true
+		return nil
+	})
+	if errors.Is(err, errNotRecorded) {
+		return false, nil
+	}
+	return done, err
+}
+
+// errNotRecorded rolls back a RecordInvitationSent whose message is gone.
+var errNotRecorded = errors.New("outbound message not recorded")
