@@ -175,22 +175,19 @@ func (f formErrors) Get(field string) string { return f[field] }
 func (f formErrors) Any() bool { return len(f) > 0 }
 
 // formError turns a validation or conflict error into field errors for the form to show
-// beside the field; other errors (not found, forbidden, internal) are not form errors.
+// beside the field (forms use the JSON API's field names, so the domain's field is the
+// input's name); other errors (not found, forbidden, internal) are not form errors.
 func formError(err error) (formErrors, bool) {
 	var ve *domain.ValidationError
 	var ce *domain.ConflictError
 	switch {
 	case errors.As(err, &ve):
-		return formErrors{fieldRoot(ve.Field): ve.Message}, true
+		return formErrors{ve.Field: ve.Message}, true
 	case errors.As(err, &ce):
-		return formErrors{fieldRoot(ce.Field): ce.Message}, true
+		return formErrors{ce.Field: ce.Message}, true
 	}
 	return nil, false
 }
-
-// fieldRoot keeps the field a form shows ("names[0].family" stays as is; the form uses
-// the same names as the JSON API).
-func fieldRoot(f string) string { return f }
 
 // uiLocale is the officer's chosen language, else what the browser asks for.
 func uiLocale(c echo.Context) *i18n.Locale {
