@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-ical"
+
+	"github.com/attache-app/attache/internal/domain"
 )
 
 // Reading what guests' calendars send back (interop.md §4.1–4.2). Real replies break
@@ -284,7 +286,7 @@ func ResolveTZID(tzid string) (*time.Location, error) {
 		return time.UTC, nil
 	}
 	if iana, ok := WindowsZone(tzid); ok {
-		if loc, err := time.LoadLocation(iana); err == nil {
+		if loc, err := domain.LoadZone(iana); err == nil {
 			return loc, nil
 		}
 	}
@@ -302,7 +304,7 @@ func ResolveTZID(tzid string) (*time.Location, error) {
 	if strings.Contains(name, "..") || strings.HasPrefix(name, "/") {
 		return nil, fmt.Errorf("unknown time zone %q", tzid)
 	}
-	if loc, err := time.LoadLocation(name); err == nil {
+	if loc, err := domain.LoadZone(name); err == nil {
 		return loc, nil
 	}
 	return nil, fmt.Errorf("unknown time zone %q", tzid)

@@ -136,11 +136,7 @@ func (e *Event) Validate() error {
 
 // Location returns the event's timezone; Validate has already checked it loads.
 func (e *Event) Location() *time.Location {
-	loc, err := time.LoadLocation(e.Timezone)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
+	return ZoneOr(e.Timezone, time.UTC)
 }
 
 // SignificantChange reports whether moving from old to e must raise SEQUENCE (RFC 5546:
@@ -178,20 +174,14 @@ func (s *Series) Validate() error {
 // founding, counted in the series' timezone (12 January 2021 in Moscow is the 299th
 // anniversary of 12 January 1722).
 func (s *Series) OrdinalFor(t time.Time) int {
-	loc, err := time.LoadLocation(s.Timezone)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc := ZoneOr(s.Timezone, time.UTC)
 	return t.In(loc).Year() - s.FoundedOn.Year()
 }
 
 // NextAnniversary is the first anniversary date on or after now, at the given local
 // hour, in the series' timezone.
 func (s *Series) NextAnniversary(now time.Time, hour int) time.Time {
-	loc, err := time.LoadLocation(s.Timezone)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc := ZoneOr(s.Timezone, time.UTC)
 	local := now.In(loc)
 	d := time.Date(local.Year(), s.FoundedOn.Month(), s.FoundedOn.Day(), hour, 0, 0, 0, loc)
 	if d.Before(now) {

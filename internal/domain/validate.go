@@ -92,7 +92,7 @@ func Timezone(field, v string) (*time.Location, error) {
 	if v == "Local" || !strings.Contains(v, "/") && v != "UTC" {
 		return nil, Invalid(field, "must be an IANA timezone such as Europe/Moscow")
 	}
-	loc, err := time.LoadLocation(v)
+	loc, err := LoadZone(v)
 	if err != nil {
 		return nil, Invalid(field, "must be an IANA timezone such as Europe/Moscow")
 	}

@@ -238,13 +238,8 @@ func safeNext(next string) string {
 // from an init function; they are fixed before the templates are parsed.
 var uiFuncs = template.FuncMap{
 	// inZone shows an instant in a timezone (an event's); unknown zones show UTC.
-	"inZone": func(t time.Time, tz string) time.Time {
-		if loc, err := time.LoadLocation(tz); err == nil {
-			return t.In(loc)
-		}
-		return t.UTC()
-	},
-	"add": func(a, b int) int { return a + b },
+	"inZone": func(t time.Time, tz string) time.Time { return t.In(domain.ZoneOr(tz, time.UTC)) },
+	"add":    func(a, b int) int { return a + b },
 	// deref reads an optional time (nil gives the zero time).
 	"deref": func(t *time.Time) time.Time {
 		if t == nil {

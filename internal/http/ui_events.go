@@ -62,14 +62,8 @@ const evListSize = 50
 // evLocalLayout is the value of a datetime-local input.
 const evLocalLayout = "2006-01-02T15:04"
 
-// evLocation loads an event's zone once per request (time.LoadLocation reads tzdata on
-// every call); an unknown zone shows UTC.
-func evLocation(tz string) *time.Location {
-	if loc, err := time.LoadLocation(tz); err == nil {
-		return loc
-	}
-	return time.UTC
-}
+// evLocation is an event's zone; an unknown zone shows UTC.
+func evLocation(tz string) *time.Location { return domain.ZoneOr(tz, time.UTC) }
 
 // ---- List ----
 

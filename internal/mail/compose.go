@@ -10,6 +10,7 @@ import (
 	"time"
 	_ "time/tzdata" // zones from Go's own tz database where the host has none
 
+	"github.com/attache-app/attache/internal/domain"
 	"github.com/attache-app/attache/internal/i18n"
 	"github.com/attache-app/attache/web"
 )
@@ -95,7 +96,7 @@ func newLetterView(l Letter) (*letterView, error) {
 	loc := time.UTC
 	if l.Timezone != "" {
 		var err error
-		if loc, err = time.LoadLocation(l.Timezone); err != nil {
+		if loc, err = domain.LoadZone(l.Timezone); err != nil {
 			return nil, fmt.Errorf("mail: letter timezone: %w", err)
 		}
 	}

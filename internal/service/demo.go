@@ -95,7 +95,7 @@ func (d *demoLoader) uid(name string) string {
 }
 
 func moscow(date, clock string) time.Time {
-	loc, err := time.LoadLocation("Europe/Moscow")
+	loc, err := domain.LoadZone("Europe/Moscow")
 	if err != nil {
 		panic(err) // time/tzdata is linked into the binary; a missing zone is a build error
 	}

@@ -208,10 +208,7 @@ func checkSession(q *store.Q, ev *domain.Event, ss *domain.Session) error {
 
 // clashTime shows the other session's time as its own guests see it.
 func clashTime(c store.Clash) string {
-	loc, err := time.LoadLocation(c.Timezone)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc := domain.ZoneOr(c.Timezone, time.UTC)
 	start, end := c.StartsAt.In(loc), c.EndsAt.In(loc)
 	endLayout := "15:04"
 	if start.YearDay() != end.YearDay() || start.Year() != end.Year() {

@@ -195,10 +195,7 @@ func changesBetween(l *i18n.Locale, was *store.Shown, now store.Shown) []mail.Ch
 
 // shownTime writes an interval in its zone: "12 January 2021, 10:00–11:30, Europe/Moscow (UTC+3)".
 func shownTime(l *i18n.Locale, sh *store.Shown) string {
-	loc, err := time.LoadLocation(sh.Timezone)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc := domain.ZoneOr(sh.Timezone, time.UTC)
 	start := sh.StartsAt.In(loc)
 	return l.Span(start, sh.EndsAt.In(loc)) + ", " + i18n.Zone(start)
 }
