@@ -234,6 +234,29 @@ func safeNext(next string) string {
 	return next
 }
 
+// localLayouts are what a datetime-local input sends (with seconds when its step asks for
+// them) and what people type where the browser shows a plain text box.
+var localLayouts = []string{"2006-01-02T15:04", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02 15:04:05"}
+
+// parseLocal reads a datetime-local value as a wall-clock time in loc (an event's zone).
+func parseLocal(v string, loc *time.Location) (time.Time, bool) {
+	v = strings.TrimSpace(v)
+	for _, layout := range localLayouts {
+		if t, err := time.ParseInLocation(layout, v, loc); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// formatLocal shows an instant as a datetime-local value in loc; the zero time is "".
+func formatLocal(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(loc).Format(localLayouts[0])
+}
+
 // uiFuncs are the template functions of the officer pages. Page files may add theirs
 // from an init function; they are fixed before the templates are parsed.
 var uiFuncs = template.FuncMap{

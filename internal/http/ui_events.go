@@ -59,9 +59,6 @@ var (
 // evListSize is how many events a page of the list shows.
 const evListSize = 50
 
-// evLocalLayout is the value of a datetime-local input.
-const evLocalLayout = "2006-01-02T15:04"
-
 // evLocation is an event's zone; an unknown zone shows UTC.
 func evLocation(tz string) *time.Location { return domain.ZoneOr(tz, time.UTC) }
 
@@ -631,7 +628,7 @@ func (s *Server) evChange(c echo.Context, titleKey string) (*evChangePage, error
 	loc := evLocation(ev.Timezone)
 	p := &evChangePage{uiPage: s.page(c, "events", titleKey, ev.Title), Event: ev, Told: told,
 		Start: ev.StartsAt.In(loc), End: ev.EndsAt.In(loc)}
-	p.StartsAt, p.EndsAt = p.Start.Format(evLocalLayout), p.End.Format(evLocalLayout)
+	p.StartsAt, p.EndsAt = formatLocal(ev.StartsAt, loc), formatLocal(ev.EndsAt, loc)
 	return p, nil
 }
 
@@ -689,12 +686,12 @@ func (s *Server) evReschedule(c echo.Context) error {
 		return s.render(c, http.StatusConflict, "event_reschedule.html", p)
 	}
 	loc := evLocation(p.Event.Timezone)
-	start, errStart := evParseLocal(form.Get("starts_at"), loc)
-	end, errEnd := evParseLocal(form.Get("ends_at"), loc)
-	if errStart != nil {
+	start, okStart := parseLocal(form.Get("starts_at"), loc)
+	end, okEnd := parseLocal(form.Get("ends_at"), loc)
+	if !okStart {
 		p.Errors["starts_at"] = p.L.T("ui.events.reschedule.bad_time")
 	}
-	if errEnd != nil {
+	if !okEnd {
 		p.Errors["ends_at"] = p.L.T("ui.events.reschedule.bad_time")
 	}
 	if p.Errors.Any() {
@@ -728,16 +725,6 @@ func (s *Server) evReschedule(c echo.Context) error {
 // any more, and it is not moved.
 func evClosed(e *domain.Event) bool {
 	return e.Status == domain.StatusCancelled || e.Status == domain.StatusCompleted
-}
-
-// evParseLocal reads a datetime-local value as a wall-clock time in loc.
-func evParseLocal(v string, loc *time.Location) (time.Time, error) {
-	v = strings.TrimSpace(v)
-	t, err := time.ParseInLocation(evLocalLayout, v, loc)
-	if err != nil {
-		t, err = time.ParseInLocation("2006-01-02T15:04:05", v, loc)
-	}
-	return t, err
 }
 
 // evMessage joins a form error's messages for a form without fields.

@@ -241,22 +241,17 @@ func (r *formsReader) num(name string) int {
 	return n
 }
 
-// formsDateTimeLocal is the layout of <input type="datetime-local">.
-const formsDateTimeLocal = "2006-01-02T15:04"
-
 // local is a datetime-local value read as wall time in loc; empty is the zero time.
 func (r *formsReader) local(name string, loc *time.Location) time.Time {
 	v := strings.TrimSpace(r.f.Get(name))
 	if v == "" {
 		return time.Time{}
 	}
-	for _, layout := range []string{formsDateTimeLocal, formsDateTimeLocal + ":05", "2006-01-02 15:04", "2006-01-02 15:04:05"} {
-		if t, err := time.ParseInLocation(layout, v, loc); err == nil {
-			return t
-		}
+	t, ok := parseLocal(v, loc)
+	if !ok {
+		r.fail(name, "ui.forms.err.datetime")
 	}
-	r.fail(name, "ui.forms.err.datetime")
-	return time.Time{}
+	return t
 }
 
 // localPtr is an optional datetime-local value; empty is nil.
@@ -268,20 +263,12 @@ func (r *formsReader) localPtr(name string, loc *time.Location) *time.Time {
 	return &t
 }
 
-// formsLocal shows an instant as a datetime-local value in loc.
-func formsLocal(t time.Time, loc *time.Location) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.In(loc).Format(formsDateTimeLocal)
-}
-
 // formsLocalPtr shows an optional instant as a datetime-local value in loc.
 func formsLocalPtr(t *time.Time, loc *time.Location) string {
 	if t == nil {
 		return ""
 	}
-	return formsLocal(*t, loc)
+	return formatLocal(*t, loc)
 }
 
 // formsIDValue shows an optional id as a form value.

@@ -64,7 +64,7 @@ func formsEventValues(e *domain.Event) url.Values {
 	loc := e.Location()
 	return url.Values{"title": {e.Title}, "description": {e.Description}, "kind": {string(e.Kind)},
 		"status": {string(e.Status)}, "visibility": {string(e.Visibility)}, "timezone": {e.Timezone},
-		"starts_at": {formsLocal(e.StartsAt, loc)}, "ends_at": {formsLocal(e.EndsAt, loc)},
+		"starts_at": {formatLocal(e.StartsAt, loc)}, "ends_at": {formatLocal(e.EndsAt, loc)},
 		"venue_id": {formsIDValue(e.VenueID)}, "host_organization_ids": formsIDValues(e.HostOrganizationIDs),
 		"rsvp_deadline": {formsLocalPtr(e.RSVPDeadline, loc)}, "series_id": {formsIDValue(e.SeriesID)}}
 }

@@ -51,8 +51,8 @@ func (s *Server) formsSessionLoad(c echo.Context) (*formsSessionPage, *domain.Se
 		if end.After(e.EndsAt) {
 			end = e.EndsAt
 		}
-		p.Form = url.Values{"kind": {string(domain.SessionBilateral)}, "starts_at": {formsLocal(start, loc)},
-			"ends_at": {formsLocal(end, loc)}}
+		p.Form = url.Values{"kind": {string(domain.SessionBilateral)}, "starts_at": {formatLocal(start, loc)},
+			"ends_at": {formatLocal(end, loc)}}
 	} else {
 		if ss, err = s.svc.Session(ctx, eventID, id); err != nil {
 			return nil, nil, err
@@ -64,8 +64,8 @@ func (s *Server) formsSessionLoad(c echo.Context) (*formsSessionPage, *domain.Se
 			p.deletable("ui.forms.session.cancel", p.L.T("ui.forms.session.cancel_confirm", ss.Title))
 		}
 		p.Form = url.Values{"title": {ss.Title}, "kind": {string(ss.Kind)}, "status": {string(ss.Status)},
-			"room_id": {formsIDValue(ss.RoomID)}, "starts_at": {formsLocal(ss.StartsAt, loc)},
-			"ends_at": {formsLocal(ss.EndsAt, loc)}, "agenda": {ss.Agenda}, "delegation_ids": formsIDValues(ss.DelegationIDs)}
+			"room_id": {formsIDValue(ss.RoomID)}, "starts_at": {formatLocal(ss.StartsAt, loc)},
+			"ends_at": {formatLocal(ss.EndsAt, loc)}, "agenda": {ss.Agenda}, "delegation_ids": formsIDValues(ss.DelegationIDs)}
 	}
 	if err := s.formsSessionChoices(ctx, p); err != nil {
 		return nil, nil, err
