@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -30,8 +31,16 @@ const (
 var ErrThrottled = errors.New("too many failed sign-ins")
 
 // dummyHash is compared against when the account does not exist, so that an unknown
-// e-mail takes as long as a wrong password and the timing does not reveal accounts.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("attache-no-such-account"), bcrypt.DefaultCost)
+// e-mail takes as long as a wrong password and the timing does not reveal accounts. It is
+// made at the first sign-in, not at start: a bcrypt hash costs every command and every
+// test binary tens of milliseconds.
+var dummyHash = sync.OnceValue(func() []byte {
+	h, err := bcrypt.GenerateFromPassword([]byte("attache-no-such-account"), bcrypt.DefaultCost)
+	if err != nil {
+		panic(fmt.Sprintf("bcrypt of a constant failed: %v", err)) // only for a cost out of range
+	}
+	return h
+})
 
 // SignIn checks an e-mail and password. Unknown accounts, disabled ones and wrong
 // passwords are all ErrUnauthorized; past the throttle, ErrThrottled without checking.
@@ -50,7 +59,7 @@ func (s *Service) SignIn(ctx context.Context, email, password, address string) (
 	if err != nil && !errors.Is(err, domain.ErrNotFound) {
 		return nil, err
 	}
-	hash := dummyHash
+	hash := dummyHash()
 	if u != nil && u.PasswordHash != "" {
 		hash = []byte(u.PasswordHash)
 	}
