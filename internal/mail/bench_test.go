@@ -6,14 +6,12 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-
-	gomail "github.com/go-mail/mail/v2"
 )
 
-// The baseline: prebuilt messages over one reused go-mail connection, against
-// which the transport (encoding included) is measured. Both send to a go-smtp sink in
-// this process that discards what it reads, so the figures are the client's and the
-// loopback's cost, not a real server's. Run:
+// The transport alone (encoding included) against a go-smtp sink in this process that
+// discards what it reads, so the figures are the client's and the loopback's cost, not a
+// real server's. The baseline (prebuilt messages over one reused go-mail
+// connection) is BenchmarkBaselineGoMail in internal/jobs, beside the whole path. Run:
 //
 //	go test -run x -bench . -benchtime 2000x ./internal/mail/
 
@@ -26,40 +24,6 @@ func benchMessages(n int) []*Message {
 		out[i] = m
 	}
 	return out
-}
-
-func BenchmarkBaselineGoMail(b *testing.B) {
-	sink := &backend{discard: true}
-	srv := startServer(b, sink, "none")
-	msgs := make([]*gomail.Message, b.N)
-	for i, m := range benchMessages(b.N) {
-		g, err := m.goMail()
-		if err != nil {
-			b.Fatal(err)
-		}
-		msgs[i] = g
-	}
-	d := gomail.NewDialer(srv.host, srv.port, "", "")
-	d.StartTLSPolicy = gomail.NoStartTLS
-	s, err := d.Dial()
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer s.Close()
-	b.ResetTimer()
-	for _, g := range msgs {
-		if err := gomail.Send(s, g); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.StopTimer()
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
-	if got := sink.delivered.Load(); got != int32(b.N) {
-		b.Fatalf("sink received %d of %d", got, b.N)
-	}
-	if got := sink.sessions.Load(); got != 1 {
-		b.Fatalf("%d connections, want 1", got)
-	}
 }
 
 func BenchmarkTransportSMTP(b *testing.B) {
