@@ -272,3 +272,30 @@ func TestSecretKeyFile(t *testing.T) {
 		t.Fatalf("short key file: %v, want a config error naming security.secret_key_file", err)
 	}
 }
+
+// TestSessionCookieSecureWithHTTPS: an https http.base_url makes the officers' session
+// cookie Secure; the plain-http default does not (it would never come back).
+func TestSessionCookieSecureWithHTTPS(t *testing.T) {
+	for _, base := range []string{"https://attache.example.org", ""} {
+		a := open(t, newConfig(t, storetest.URL(t, store.SQLite), "ATTACHE_HTTP_BASE_URL="+base))
+		if _, err := a.Store.Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(a.Handler().Echo)
+		res, err := http.Get(srv.URL + "/login")
+		srv.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		var secure, found bool
+		for _, c := range res.Cookies() {
+			if c.Name == "attache_session" {
+				found, secure = true, c.Secure
+			}
+		}
+		if !found || secure != (base != "") {
+			t.Fatalf("base URL %q: session cookie found=%v Secure=%v", base, found, secure)
+		}
+	}
+}

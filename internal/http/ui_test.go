@@ -4,11 +4,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/attache-app/attache/internal/domain"
+	attachehttp "github.com/attache-app/attache/internal/http"
 	"github.com/attache-app/attache/internal/service"
 )
 
@@ -125,9 +127,6 @@ func TestUIThrottle(t *testing.T) {
 func TestUIRoles(t *testing.T) {
 	eachAPI(t, func(t *testing.T, e *env) {
 		ctx := context.Background()
-		if _, err := e.svc.UpdateUser(ctx, 3, service.UserUpdate{}); err != nil && !strings.Contains(err.Error(), "not found") {
-			t.Fatal(err)
-		}
 		// A disabled account is signed out at its next request.
 		b := e.signIn(domain.RoleViewer)
 		users, _ := e.svc.Users(ctx)
@@ -154,6 +153,44 @@ func TestUIRoles(t *testing.T) {
 		officer := domain.RoleOfficer
 		if _, err := e.svc.UpdateUser(ctx, admin.ID, service.UserUpdate{Role: &officer}); err == nil {
 			t.Fatal("the last admin was demoted")
+		}
+	})
+}
+
+// TestUISessionsShared: a session is kept in the database, so another instance on the
+// same database serves it, and signing out on one ends it on the other. With an https
+// base URL the cookie is Secure.
+func TestUISessionsShared(t *testing.T) {
+	eachAPI(t, func(t *testing.T, e *env) {
+		other := httptest.NewServer(attachehttp.New(e.svc, attachehttp.Options{SecureCookies: true}).Echo)
+		defer other.Close()
+		b := e.signIn(domain.RoleOfficer)
+		srvURL, _ := url.Parse(e.srv.URL)
+		otherURL, _ := url.Parse(other.URL)
+		for _, c := range b.c.Jar.Cookies(srvURL) {
+			b.c.Jar.SetCookies(otherURL, []*http.Cookie{c})
+		}
+		second := &browser{t: t, e: &env{t: t, srv: other, st: e.st, svc: e.svc}, c: b.c}
+		if r := second.get("/"); r.Status != http.StatusOK || !strings.Contains(string(r.Body), "officer@attache.test") {
+			t.Fatalf("the other instance does not know the session: %d", r.Status)
+		}
+		if r := second.post("/logout", nil); r.Status != http.StatusSeeOther {
+			t.Fatalf("logout on the other instance: %d", r.Status)
+		}
+		if r := b.get("/"); r.Status != http.StatusSeeOther {
+			t.Fatalf("still signed in on the first instance after signing out on the other: %d", r.Status)
+		}
+		// Secure: the instance told its base URL is https marks the cookie so (the form
+		// token's session starts at the sign-in page).
+		r := second.e.browser().get("/login")
+		var secure *http.Cookie
+		for _, c := range (&http.Response{Header: r.Header}).Cookies() {
+			if c.Name == "attache_session" {
+				secure = c
+			}
+		}
+		if secure == nil || !secure.Secure || !secure.HttpOnly || secure.SameSite != http.SameSiteLaxMode {
+			t.Fatalf("session cookie with an https base URL: %+v", secure)
 		}
 	})
 }
