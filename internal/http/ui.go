@@ -178,15 +178,36 @@ func (f formErrors) Any() bool { return len(f) > 0 }
 // beside the field (forms use the JSON API's field names, so the domain's field is the
 // input's name); other errors (not found, forbidden, internal) are not form errors.
 func formError(err error) (formErrors, bool) {
+	field, msg, _, ok := formProblem(err)
+	if !ok {
+		return nil, false
+	}
+	return formErrors{field: msg}, true
+}
+
+// formSummary is a refused action's reason for the top of a page: a conflict's message,
+// or an invalid field named with its message; ok is false for every other error.
+func formSummary(err error) (msg string, status int, ok bool) {
+	field, msg, status, ok := formProblem(err)
+	if ok && status == http.StatusUnprocessableEntity && field != "" {
+		msg = field + ": " + msg
+	}
+	return msg, status, ok
+}
+
+// formProblem takes a validation or conflict error apart: the field it names, its message
+// and the status a form shown again answers with (422 invalid, 409 conflict); ok is false
+// for every other error.
+func formProblem(err error) (field, msg string, status int, ok bool) {
 	var ve *domain.ValidationError
 	var ce *domain.ConflictError
 	switch {
 	case errors.As(err, &ve):
-		return formErrors{ve.Field: ve.Message}, true
+		return ve.Field, ve.Message, http.StatusUnprocessableEntity, true
 	case errors.As(err, &ce):
-		return formErrors{ce.Field: ce.Message}, true
+		return ce.Field, ce.Message, http.StatusConflict, true
 	}
-	return nil, false
+	return "", "", 0, false
 }
 
 // uiLocale is the officer's chosen language, else what the browser asks for.

@@ -3,7 +3,6 @@ package http
 import (
 	"bytes"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -524,13 +523,8 @@ func (s *Server) evActionError(c echo.Context, id int64, status int, msg string)
 // evRefused turns a refused action into the event page with its reason, and passes
 // other errors on.
 func (s *Server) evRefused(c echo.Context, id int64, err error) error {
-	var ce *domain.ConflictError
-	var ve *domain.ValidationError
-	switch {
-	case errors.As(err, &ce):
-		return s.evActionError(c, id, http.StatusConflict, ce.Message)
-	case errors.As(err, &ve):
-		return s.evActionError(c, id, http.StatusUnprocessableEntity, ve.Error())
+	if msg, status, ok := formSummary(err); ok {
+		return s.evActionError(c, id, status, msg)
 	}
 	return err
 }
@@ -648,9 +642,9 @@ func (s *Server) evCancel(c echo.Context) error {
 		return err
 	}
 	if _, err := s.svc.CancelEvent(c.Request().Context(), p.Event.ID); err != nil {
-		if fe, ok := formError(err); ok {
-			p.Errors = formErrors{"": evMessage(fe)}
-			return s.render(c, evStatus(err), "event_cancel.html", p)
+		if msg, status, ok := formSummary(err); ok {
+			p.Errors = formErrors{"": msg}
+			return s.render(c, status, "event_cancel.html", p)
 		}
 		return err
 	}
@@ -712,7 +706,8 @@ func (s *Server) evReschedule(c echo.Context) error {
 			}
 		}
 		p.Errors = fe
-		return s.render(c, evStatus(err), "event_reschedule.html", p)
+		_, _, status, _ := formProblem(err)
+		return s.render(c, status, "event_reschedule.html", p)
 	}
 	if err != nil {
 		return err
@@ -725,28 +720,6 @@ func (s *Server) evReschedule(c echo.Context) error {
 // any more, and it is not moved.
 func evClosed(e *domain.Event) bool {
 	return e.Status == domain.StatusCancelled || e.Status == domain.StatusCompleted
-}
-
-// evMessage joins a form error's messages for a form without fields.
-func evMessage(fe formErrors) string {
-	var out []string
-	for k, v := range fe {
-		if k != "" {
-			v = k + ": " + v
-		}
-		out = append(out, v)
-	}
-	slices.Sort(out)
-	return strings.Join(out, "; ")
-}
-
-// evStatus is 409 for a conflict, else 422.
-func evStatus(err error) int {
-	var ce *domain.ConflictError
-	if errors.As(err, &ce) {
-		return http.StatusConflict
-	}
-	return http.StatusUnprocessableEntity
 }
 
 // ---- Record an answer taken by phone ----
@@ -832,7 +805,8 @@ func (s *Server) evAnswer(c echo.Context) error {
 			}
 		}
 		p.Errors, p.Form = fe, form
-		return s.render(c, evStatus(err), "event_answer.html", p)
+		_, _, status, _ := formProblem(err)
+		return s.render(c, status, "event_answer.html", p)
 	}
 	if err != nil {
 		return err

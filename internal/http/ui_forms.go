@@ -1,7 +1,6 @@
 package http
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -105,19 +104,8 @@ func (s *Server) formsRender(c echo.Context, page string, p any) error {
 // a summary at the top and every value as typed. It returns err unchanged when err is
 // not about the form (not found, forbidden, internal), for the error page.
 func (s *Server) formsRetry(c echo.Context, err error, up *uiPage, field func(string) string, page string, p any) error {
-	var (
-		ve     *domain.ValidationError
-		ce     *domain.ConflictError
-		name   string
-		msg    string
-		status = http.StatusUnprocessableEntity
-	)
-	switch {
-	case errors.As(err, &ve):
-		name, msg = ve.Field, ve.Message
-	case errors.As(err, &ce):
-		name, msg, status = ce.Field, ce.Message, http.StatusConflict
-	default:
+	name, msg, status, ok := formProblem(err)
+	if !ok {
 		return err
 	}
 	shown := ""
@@ -383,17 +371,11 @@ func (p *formsPage) deletable(labelKey, confirm string) {
 // formsDeleteFailed shows the edit form again when a delete is refused (a conflict: the
 // record is still in use), with the reason at the top; other errors go to the error page.
 func (s *Server) formsDeleteFailed(c echo.Context, err error, up *uiPage, page string, p any) error {
-	var ce *domain.ConflictError
-	var ve *domain.ValidationError
-	status := http.StatusConflict
-	switch {
-	case errors.As(err, &ce):
-		up.Errors = formErrors{"": ce.Message}
-	case errors.As(err, &ve):
-		up.Errors, status = formErrors{"": ve.Error()}, http.StatusUnprocessableEntity
-	default:
+	msg, status, ok := formSummary(err)
+	if !ok {
 		return err
 	}
+	up.Errors = formErrors{"": msg}
 	return s.render(c, status, page, p)
 }
 
