@@ -120,7 +120,7 @@ func (s *Service) CreateFeedToken(ctx context.Context, p FeedTokenParams) (*Issu
 				}
 			}
 		}
-		if err := q.CreateFeedToken(t, feedLookup(token)); err != nil {
+		if err := q.CreateFeedToken(t, tokenLookup(token)); err != nil {
 			return err
 		}
 		return s.audit(ctx, q, "create", "feed_token", t.ID, nil, t)
@@ -166,7 +166,7 @@ func (s *Service) PersonalFeedURL(ctx context.Context, inv *domain.Invitation) (
 		return "", "", errors.New("personal feed link: the invitation is not loaded from the store")
 	}
 	token := s.personalFeedToken(inv.ID, inv.RSVPNonce)
-	t, err := s.st.Q(ctx).FeedTokenByLookup(feedLookup(token))
+	t, err := s.st.Q(ctx).FeedTokenByLookup(tokenLookup(token))
 	if errors.Is(err, domain.ErrNotFound) {
 		// Every RSVP link is issued together with its feed row (issuePersonalFeed), so a
 		// missing row means the link was rotated away: nothing to show.
@@ -187,7 +187,7 @@ func (s *Service) PersonalFeedURL(ctx context.Context, inv *domain.Invitation) (
 // transaction that issues the RSVP link, so that showing the link later (on a GET page,
 // in an invitation's DESCRIPTION) never writes.
 func (s *Service) issuePersonalFeed(q *store.Q, inv *domain.Invitation) error {
-	lookup := feedLookup(s.personalFeedToken(inv.ID, inv.RSVPNonce))
+	lookup := tokenLookup(s.personalFeedToken(inv.ID, inv.RSVPNonce))
 	personID, invID := inv.PersonID, inv.ID
 	if _, err := q.EnsureFeedToken(&FeedToken{Scope: FeedPerson, PersonID: &personID, InvitationID: &invID,
 		Name: "personal link"}, lookup); err != nil {
@@ -221,7 +221,7 @@ func (s *Service) OpenFeed(ctx context.Context, token string) (*Feed, error) {
 		return nil, domain.ErrNotFound
 	}
 	q := s.st.Q(ctx)
-	link, err := q.FeedLinkByLookup(feedLookup(token))
+	link, err := q.FeedLinkByLookup(tokenLookup(token))
 	if errors.Is(err, domain.ErrNotFound) {
 		return nil, domain.ErrNotFound
 	}
@@ -359,15 +359,7 @@ func (s *Service) organizer() calendar.Organizer {
 // personalFeedToken derives an invitation's personal feed token; the "feed:" prefix keeps
 // it apart from the RSVP token made from the same id and nonce.
 func (s *Service) personalFeedToken(invitationID int64, nonce string) string {
-	m := hmac.New(sha256.New, s.opt.SecretKey)
-	m.Write([]byte("feed:" + strconv.FormatInt(invitationID, 10) + ":" + nonce))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
-}
-
-// feedLookup is what the database keeps of a feed token.
-func feedLookup(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
+	return base64.RawURLEncoding.EncodeToString(s.mac("feed", strconv.FormatInt(invitationID, 10), nonce))
 }
 
 // feedURLs are a token's https and webcal addresses; webcal:// is the same URL, which

@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -215,9 +214,7 @@ func rsvpClosed(ev *domain.Event, deadline *time.Time, now time.Time) RSVPClosed
 // current nonce, apart from the link's own token by its prefix. A POST without it (a
 // scanner, a crafted link) records nothing; rotating the link changes it too.
 func (s *Service) rsvpFormToken(inv *domain.Invitation) string {
-	m := hmac.New(sha256.New, s.opt.SecretKey)
-	m.Write([]byte("rsvp-form:" + strconv.FormatInt(inv.ID, 10) + ":" + inv.RSVPNonce))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	return base64.RawURLEncoding.EncodeToString(s.mac("rsvp-form", strconv.FormatInt(inv.ID, 10), inv.RSVPNonce))
 }
 
 // RecordRSVP records a delegate's answer sent from their page: the invitation's response,

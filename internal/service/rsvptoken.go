@@ -29,16 +29,26 @@ const (
 // errShortSecret stops the service from issuing links that anyone could forge.
 var errShortSecret = errors.New("security.secret_key is shorter than 32 bytes: refusing to issue RSVP links")
 
-// rsvpToken derives the token of an invitation from its id and nonce under the secret key.
-func (s *Service) rsvpToken(id int64, nonce string) string {
+// mac is HMAC-SHA256 under the secret key of "purpose:part:part…". Every token derived
+// from the key goes through it; the purpose keeps tokens made from the same id and nonce
+// (the RSVP link, its form, the personal feed, the reply address) apart.
+func (s *Service) mac(purpose string, parts ...string) []byte {
 	m := hmac.New(sha256.New, s.opt.SecretKey)
-	m.Write([]byte("rsvp:" + strconv.FormatInt(id, 10) + ":" + nonce))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	m.Write([]byte(purpose))
+	for _, p := range parts {
+		m.Write([]byte(":" + p))
+	}
+	return m.Sum(nil)
 }
 
-// rsvpLookup is what the database keeps of a token: enough to find the invitation with an
-// index lookup, useless as a link.
-func rsvpLookup(token string) string {
+// rsvpToken derives the token of an invitation from its id and nonce under the secret key.
+func (s *Service) rsvpToken(id int64, nonce string) string {
+	return base64.RawURLEncoding.EncodeToString(s.mac("rsvp", strconv.FormatInt(id, 10), nonce))
+}
+
+// tokenLookup is what the database keeps of a token (an RSVP or a feed link): enough to
+// find its row with an index lookup, useless as a link.
+func tokenLookup(token string) string {
 	sum := sha256.Sum256([]byte(token))
 	return hex.EncodeToString(sum[:])
 }
@@ -59,7 +69,7 @@ func (s *Service) issueRSVP(q *store.Q, inv *domain.Invitation) error {
 		return errShortSecret
 	}
 	nonce := newRSVPNonce()
-	if err := q.SetInvitationRSVP(inv.ID, nonce, rsvpLookup(s.rsvpToken(inv.ID, nonce))); err != nil {
+	if err := q.SetInvitationRSVP(inv.ID, nonce, tokenLookup(s.rsvpToken(inv.ID, nonce))); err != nil {
 		return fmt.Errorf("issue rsvp link for invitation %d: %w", inv.ID, err)
 	}
 	inv.RSVPNonce = nonce
@@ -88,7 +98,7 @@ func (s *Service) InvitationByRSVPToken(ctx context.Context, token string) (*dom
 	if raw, err := base64.RawURLEncoding.DecodeString(token); err != nil || len(raw) != sha256.Size {
 		return nil, domain.ErrNotFound
 	}
-	inv, err := s.st.Q(ctx).InvitationByRSVPLookup(rsvpLookup(token))
+	inv, err := s.st.Q(ctx).InvitationByRSVPLookup(tokenLookup(token))
 	if errors.Is(err, domain.ErrNotFound) {
 		return nil, domain.ErrNotFound
 	}

@@ -40,7 +40,7 @@ func TestRSVPTokenDerivation(t *testing.T) {
 			t.Errorf("%s: same token", tt.name)
 		}
 	}
-	lookup := rsvpLookup(base)
+	lookup := tokenLookup(base)
 	if !regexp.MustCompile(`^[0-9a-f]{64}$`).MatchString(lookup) || strings.Contains(lookup, base) {
 		t.Fatalf("lookup %q is not a hex SHA-256 apart from the token", lookup)
 	}
@@ -69,7 +69,7 @@ func TestRSVPTokenLifecycle(t *testing.T) {
 		flipped[10] ^= 1
 		for name, bad := range map[string]string{
 			"empty": "", "short": token[:42], "long": token + "A", "not base64url": token[:42] + "+",
-			"one character changed": string(flipped), "the lookup hash": rsvpLookup(token), "the url": inv.RSVPURL,
+			"one character changed": string(flipped), "the lookup hash": tokenLookup(token), "the url": inv.RSVPURL,
 		} {
 			if _, err := s.InvitationByRSVPToken(ctx, bad); !errors.Is(err, domain.ErrNotFound) {
 				t.Errorf("%s: err = %v, want ErrNotFound", name, err)
@@ -81,7 +81,7 @@ func TestRSVPTokenLifecycle(t *testing.T) {
 		planted := s.rsvpToken(inv.ID, "planted")
 		forger := New(st, Options{SecretKey: []byte("forger-secret-0123456789abcdef0123456789")}, nil)
 		if err := st.InTx(ctx, func(q *store.Q) error {
-			return q.SetInvitationRSVP(inv.ID, "planted", rsvpLookup(forger.rsvpToken(inv.ID, "planted")))
+			return q.SetInvitationRSVP(inv.ID, "planted", tokenLookup(forger.rsvpToken(inv.ID, "planted")))
 		}); err != nil {
 			t.Fatal(err)
 		}

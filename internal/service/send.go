@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base32"
 	"errors"
 	"fmt"
@@ -801,9 +800,7 @@ var replyTokenEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").
 // not the RSVP token: knowing a reply address opens no RSVP page, and a new RSVP nonce
 // (RotateRSVPToken) retires it with the link.
 func (s *Service) replyToken(id int64, nonce string) string {
-	m := hmac.New(sha256.New, s.opt.SecretKey)
-	m.Write([]byte("reply:" + strconv.FormatInt(id, 10) + ":" + nonce))
-	return strconv.FormatInt(id, 10) + "-" + replyTokenEncoding.EncodeToString(m.Sum(nil)[:16])
+	return strconv.FormatInt(id, 10) + "-" + replyTokenEncoding.EncodeToString(s.mac("reply", strconv.FormatInt(id, 10), nonce)[:16])
 }
 
 // InvitationByReplyToken resolves the token of a reply address (the part that replaced

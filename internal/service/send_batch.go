@@ -177,7 +177,7 @@ func (s *Service) readGuests(q *store.Q, plans []*delivery) error {
 		personIDs = append(personIDs, p.inv.PersonID)
 		if len(s.opt.SecretKey) >= minSecretKey && p.inv.RSVPNonce != "" {
 			tokens[i] = s.personalFeedToken(p.inv.ID, p.inv.RSVPNonce)
-			lookups = append(lookups, feedLookup(tokens[i]))
+			lookups = append(lookups, tokenLookup(tokens[i]))
 		}
 	}
 	people, err := q.GetPeople(personIDs)
@@ -193,7 +193,7 @@ func (s *Service) readGuests(q *store.Q, plans []*delivery) error {
 			return fmt.Errorf("invitation %d: %w", p.inv.ID, domain.NotFound("person"))
 		}
 		feed := ""
-		if tokens[i] != "" && live[feedLookup(tokens[i])] {
+		if tokens[i] != "" && live[tokenLookup(tokens[i])] {
 			_, feed = s.feedURLs(tokens[i])
 		}
 		p.feedURL = &feed

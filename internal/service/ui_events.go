@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -361,9 +360,7 @@ type EventFeedLink struct {
 
 // eventFeedToken derives the token of event-scope feed link id.
 func (s *Service) eventFeedToken(id int64) string {
-	m := hmac.New(sha256.New, s.opt.SecretKey)
-	m.Write([]byte("event-feed:" + strconv.FormatInt(id, 10)))
-	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	return base64.RawURLEncoding.EncodeToString(s.mac("event-feed", strconv.FormatInt(id, 10)))
 }
 
 // eventFeedLink finds the newest unrevoked derived link of the event; nil when none.
@@ -377,7 +374,7 @@ func (s *Service) eventFeedLink(q *store.Q, eventID int64) (*EventFeedLink, erro
 	}
 	for _, r := range rows {
 		token := s.eventFeedToken(r.ID)
-		if hmac.Equal([]byte(feedLookup(token)), []byte(r.Lookup)) {
+		if hmac.Equal([]byte(tokenLookup(token)), []byte(r.Lookup)) {
 			u, webcal := s.feedURLs(token)
 			return &EventFeedLink{ID: r.ID, URL: u, WebcalURL: webcal, CreatedAt: r.CreatedAt}, nil
 		}
@@ -431,7 +428,7 @@ func (s *Service) IssueEventFeedLink(ctx context.Context, eventID int64, renew b
 			return err
 		}
 		token := s.eventFeedToken(t.ID)
-		if err := q.SetFeedTokenLookup(t.ID, feedLookup(token)); err != nil {
+		if err := q.SetFeedTokenLookup(t.ID, tokenLookup(token)); err != nil {
 			return err
 		}
 		if err := s.audit(ctx, q, "create", "feed_token", t.ID, nil, t); err != nil {
