@@ -3,6 +3,7 @@ package http_test
 import (
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -120,6 +121,18 @@ func TestUIThrottle(t *testing.T) {
 		// Another account from the same address is not locked by these five.
 		if r := b.post("/login", url.Values{"email": {"officer@attache.test"}, "password": {"correct horse battery"}}); r.Status != http.StatusSeeOther {
 			t.Fatalf("other account: %d", r.Status)
+		}
+		// Per address: guessing across many accounts from one address stops at 30
+		// failures, whatever account comes next.
+		guesser := e.browser()
+		guesser.get("/login")
+		for i := 5; i < 30; i++ { // the five above came from this address too
+			if r := guesser.post("/login", url.Values{"email": {fmt.Sprintf("guess%d@attache.test", i)}, "password": {"some password"}}); r.Status != http.StatusUnauthorized {
+				t.Fatalf("guess %d: %d", i, r.Status)
+			}
+		}
+		if r := guesser.post("/login", url.Values{"email": {"admin@attache.test"}, "password": {"correct horse battery"}}); r.Status != http.StatusTooManyRequests {
+			t.Fatalf("after 30 failures from one address: %d", r.Status)
 		}
 	})
 }
