@@ -1,12 +1,12 @@
 package service
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/attache-app/attache/internal/calendar"
 	"github.com/attache-app/attache/internal/domain"
+	"github.com/attache-app/attache/internal/i18n"
 	"github.com/attache-app/attache/internal/store"
 )
 
@@ -46,7 +46,7 @@ func feedCalendar(name string, d *store.FeedData) *calendar.Calendar {
 func eventVEvent(e *domain.Event, hosts []string, location string) calendar.Event {
 	summary := e.Title
 	if e.Ordinal != nil && *e.Ordinal > 0 {
-		summary = ordinalEN(*e.Ordinal) + " anniversary: " + e.Title
+		summary = i18n.Default().Anniversary(*e.Ordinal) + ": " + e.Title
 	}
 	desc := e.Description
 	if len(hosts) > 0 {
@@ -149,19 +149,3 @@ func joinNonEmpty(sep string, parts ...string) string {
 }
 
 func joinParagraphs(parts ...string) string { return joinNonEmpty("\n\n", parts...) }
-
-// ordinalEN writes n as an English ordinal: 1st, 2nd, 3rd, 11th, 299th, 300th.
-func ordinalEN(n int) string {
-	suffix := "th"
-	if n%100 < 11 || n%100 > 13 {
-		switch n % 10 {
-		case 1:
-			suffix = "st"
-		case 2:
-			suffix = "nd"
-		case 3:
-			suffix = "rd"
-		}
-	}
-	return strconv.Itoa(n) + suffix
-}
