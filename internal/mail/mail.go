@@ -15,6 +15,7 @@ package mail
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -89,3 +90,64 @@ type Transport interface {
 	Send(ctx context.Context, m *Message) error
 	Close() error
 }
+
+// A Lease holds one of a transport's connections for several messages in a row, and
+// sends each in two steps, so that the caller can do something between the server
+// holding a message and the server accepting it: Attaché records the previous
+// message's acceptance there (service/send_batch.go). While a Lease is held no other
+// sender uses its connection; at most mail.smtp.max_connections are held at once.
+type Lease interface {
+	// Stage sends m up to its end (on SMTP the envelope, DATA and the body, without
+	// the final "."): the server holds m and has not accepted it. An error means m was
+	// not staged; the lease can stage the next message.
+	Stage(ctx context.Context, m *Message) error
+	// Finish ends the staged message and returns the server's verdict; nil means it
+	// was accepted.
+	Finish(ctx context.Context) error
+	// Send is Stage and Finish at once.
+	Send(ctx context.Context, m *Message) error
+	// Release gives the connection back. A message staged and not finished is
+	// abandoned, and the server discards it. Release may be called more than once.
+	Release()
+}
+
+// Leaser is a transport that lends its connections (the SMTP transport).
+type Leaser interface {
+	Lease(ctx context.Context) (Lease, error)
+}
+
+// NewLease takes a lease of t, waiting for a free connection. A transport without
+// connections to lend (the outbox, a test's) gets a lease whose Stage keeps the message
+// and whose Finish sends it with t.Send.
+func NewLease(ctx context.Context, t Transport) (Lease, error) {
+	if l, ok := t.(Leaser); ok {
+		return l.Lease(ctx)
+	}
+	return &sendLease{t: t}, nil
+}
+
+// sendLease is the lease of a transport that sends each message whole.
+type sendLease struct {
+	t      Transport
+	staged *Message
+}
+
+func (l *sendLease) Stage(ctx context.Context, m *Message) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	l.staged = m
+	return nil
+}
+
+func (l *sendLease) Finish(ctx context.Context) error {
+	m := l.staged
+	l.staged = nil
+	if m == nil {
+		return errors.New("mail: Finish without a staged message")
+	}
+	return l.t.Send(ctx, m)
+}
+
+func (l *sendLease) Send(ctx context.Context, m *Message) error { return l.t.Send(ctx, m) }
+func (l *sendLease) Release()                                   { l.staged = nil }

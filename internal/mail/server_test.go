@@ -45,8 +45,10 @@ type backend struct {
 	fail421 atomic.Int32 // answer 421 (closing) to this many MAIL commands
 	refuse  atomic.Bool  // refuse new sessions (451 to EHLO)
 
-	sessions  atomic.Int32 // NewSession calls: one per connection without STARTTLS
-	delivered atomic.Int32
+	sessions    atomic.Int32 // NewSession calls: one per connection without STARTTLS
+	delivered   atomic.Int32
+	dataStarted atomic.Int32 // DATA commands answered 354
+	dataAborted atomic.Int32 // bodies that ended without the final "."
 
 	mu        sync.Mutex
 	got       []received
@@ -133,6 +135,7 @@ func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
 
 func (s *session) Data(r io.Reader) error {
 	b := s.b
+	b.dataStarted.Add(1)
 	b.mu.Lock()
 	b.active++
 	b.maxActive = max(b.maxActive, b.active)
@@ -150,6 +153,7 @@ func (s *session) Data(r io.Reader) error {
 		data, err = io.ReadAll(r)
 	}
 	if err != nil {
+		b.dataAborted.Add(1)
 		return err
 	}
 	time.Sleep(b.delay)

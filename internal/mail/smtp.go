@@ -97,44 +97,166 @@ func NewSMTP(o SMTPOptions) (Transport, error) {
 		slots: make(chan struct{}, o.MaxConnections)}, nil
 }
 
-// Send delivers m on a pooled connection. A connection that failed on the network (or
-// whose send was cancelled) is dropped; one that got an error reply is kept and reset.
-// A connection taken unchecked that turns out dead at MAIL FROM, before the server could
-// have accepted anything, is replaced and the message sent on the new one.
+// Send delivers m on a pooled connection: a lease of one message.
 func (t *smtpTransport) Send(ctx context.Context, m *Message) error {
+	l, err := t.Lease(ctx)
+	if err != nil {
+		return err
+	}
+	defer l.Release()
+	return l.Send(ctx, m)
+}
+
+// Lease waits for one of the MaxConnections slots and holds it until Release; the
+// connection is taken from the pool (or dialled) at the first Stage.
+func (t *smtpTransport) Lease(ctx context.Context) (Lease, error) {
+	select {
+	case t.slots <- struct{}{}:
+		return &smtpLease{t: t}, nil
+	case <-ctx.Done():
+		return nil, sendError("wait", ctx.Err())
+	}
+}
+
+// smtpLease is one slot of the transport, with the connection it holds between
+// messages (nil before the first and after one that had to be dropped) and the
+// DATA of a staged message.
+type smtpLease struct {
+	t      *smtpTransport
+	pc     *smtpConn
+	staged *smtp.DataCommand
+	done   bool
+}
+
+// Stage sends MAIL FROM, RCPT TO, DATA and the body. A connection that failed on the
+// network (or whose work was cancelled) is dropped, one that got an error reply is kept
+// and reset before the next message. A connection that turns out dead at MAIL FROM
+// after it was taken unchecked (the pool's, or this lease's own after its last
+// message), before the server could have accepted anything, is replaced and the
+// message staged on the new one.
+func (l *smtpLease) Stage(ctx context.Context, m *Message) error {
+	if l.done || l.staged != nil {
+		return errors.New("mail: smtp: Stage on a released lease or over a staged message")
+	}
 	data, err := m.Encode()
 	if err != nil {
 		return err
 	}
 	from, to := m.Envelope()
-	select {
-	case t.slots <- struct{}{}:
-	case <-ctx.Done():
-		return sendError("wait", ctx.Err())
-	}
-	defer func() { <-t.slots }()
-
 	for {
-		pc, err := t.get(ctx)
-		if err != nil {
+		if err := l.connect(ctx); err != nil {
 			return err
 		}
+		pc := l.pc
 		// Cancelling ctx aborts whatever the connection is doing.
 		stop := context.AfterFunc(ctx, func() { pc.raw.Close() })
-		err = pc.send(from, to, data, t.o.Timeout)
+		dc, err := pc.stage(from, to, data, l.t.o.Timeout)
 		cancelled := !stop()
-		if cancelled && err != nil {
-			// Report the cancellation rather than the closed connection it caused; a
-			// message the server accepted before that stays sent.
+		if err == nil && !cancelled {
+			l.staged = dc
+			return nil
+		}
+		if cancelled {
+			// Report the cancellation rather than the closed connection it caused.
 			err = sendError("send", ctx.Err())
 		}
 		if pc.unchecked && !cancelled && staleAtMail(err) {
-			// What the NOOP would have found: the server had dropped the connection.
-			pc.raw.Close()
+			// What a NOOP would have found: the server had dropped the connection.
+			l.drop()
 			continue
 		}
-		t.put(pc, err, cancelled)
+		l.settle(err, cancelled)
 		return err
+	}
+}
+
+// Finish sends the staged message's final "." and returns the server's verdict.
+func (l *smtpLease) Finish(ctx context.Context) error {
+	if l.staged == nil {
+		return errors.New("mail: smtp: Finish without a staged message")
+	}
+	pc, dc := l.pc, l.staged
+	l.staged = nil
+	stop := context.AfterFunc(ctx, func() { pc.raw.Close() })
+	// The rest of the body and the "." (go-smtp then bounds the wait for the reply).
+	pc.raw.SetDeadline(time.Now().Add(l.t.o.Timeout))
+	err := sendError("DATA", dc.Close())
+	cancelled := !stop()
+	if cancelled && err != nil {
+		// A message the server accepted before the cancellation stays sent.
+		err = sendError("send", ctx.Err())
+	}
+	l.settle(err, cancelled)
+	return err
+}
+
+// Send stages m and finishes it at once.
+func (l *smtpLease) Send(ctx context.Context, m *Message) error {
+	if err := l.Stage(ctx, m); err != nil {
+		return err
+	}
+	return l.Finish(ctx)
+}
+
+// Release returns the connection to the pool and the slot to the transport. A message
+// still staged is abandoned: its connection is closed without the final ".", so the
+// server discards it (RFC 5321 §4.1.1.4).
+func (l *smtpLease) Release() {
+	if l.done {
+		return
+	}
+	l.done = true
+	if l.staged != nil {
+		l.staged = nil
+		l.drop()
+	}
+	if l.pc != nil {
+		l.t.put(l.pc)
+		l.pc = nil
+	}
+	<-l.t.slots
+}
+
+// connect makes sure the lease holds a connection ready for a new message: its own,
+// reset after a failed transaction, or one from the pool.
+func (l *smtpLease) connect(ctx context.Context) error {
+	if pc := l.pc; pc != nil && pc.dirty {
+		if err := pc.check(ctx); err != nil {
+			l.drop()
+		} else {
+			pc.dirty = false
+		}
+	}
+	if l.pc != nil {
+		return nil
+	}
+	pc, err := l.t.get(ctx)
+	if err != nil {
+		return err
+	}
+	l.pc = pc
+	return nil
+}
+
+// settle keeps the connection for the lease's next message after a transaction that
+// ended in a reply (reset first when it was an error), and drops it when it can not be
+// trusted: a network error, a 421 (the server is closing), a cancelled send.
+func (l *smtpLease) settle(err error, cancelled bool) {
+	var se *SendError
+	keep := !cancelled && (err == nil || errors.As(err, &se) && se.Code != 0 && se.Code != 421)
+	if !keep {
+		l.drop()
+		return
+	}
+	// Used a moment ago: the next message takes it without a NOOP, as from the pool.
+	l.pc.dirty, l.pc.unchecked = err != nil, true
+}
+
+// drop closes the lease's connection.
+func (l *smtpLease) drop() {
+	if l.pc != nil {
+		l.pc.raw.Close()
+		l.pc = nil
 	}
 }
 
@@ -177,30 +299,23 @@ func (t *smtpTransport) get(ctx context.Context) (*smtpConn, error) {
 			pc.raw.Close()
 			continue
 		}
+		pc.dirty = false
 		return pc, nil
 	}
 }
 
-// put returns pc to the pool, or closes it when its connection can not be trusted: a
-// network error, a 421 (the server is closing), a cancelled send, a closed transport.
-func (t *smtpTransport) put(pc *smtpConn, err error, cancelled bool) {
-	var se *SendError
-	keep := !cancelled && (err == nil || errors.As(err, &se) && se.Code != 0 && se.Code != 421)
+// put returns a lease's connection to the pool, or says QUIT when the transport is
+// closed.
+func (t *smtpTransport) put(pc *smtpConn) {
 	t.mu.Lock()
-	if keep && !t.closed {
-		pc.dirty = err != nil
+	if !t.closed {
 		pc.since = time.Now()
 		t.idle = append(t.idle, pc)
 		t.mu.Unlock()
 		return
 	}
-	closed := t.closed
 	t.mu.Unlock()
-	if keep && closed {
-		pc.quit()
-		return
-	}
-	pc.raw.Close()
+	pc.quit()
 }
 
 // Close says QUIT on every idle connection and makes later sends fail with ErrClosed;
@@ -319,27 +434,29 @@ func (pc *smtpConn) check(ctx context.Context) error {
 	return pc.c.Noop()
 }
 
-// send runs one transaction. go-smtp bounds each command by its CommandTimeout; the
-// body's transfer gets a deadline of its own.
-func (pc *smtpConn) send(from string, to []string, data []byte, timeout time.Duration) error {
+// stage runs one transaction up to the end of the body, which the caller ends with the
+// returned command's Close (the final "."). go-smtp bounds each command by its
+// CommandTimeout; the body's transfer gets a deadline of its own.
+func (pc *smtpConn) stage(from string, to []string, data []byte, timeout time.Duration) (*smtp.DataCommand, error) {
 	// SIZE lets the server refuse an oversized message before the transfer.
 	if err := pc.c.Mail(from, &smtp.MailOptions{Size: int64(len(data))}); err != nil {
-		return sendError("MAIL FROM", err)
+		return nil, sendError("MAIL FROM", err)
 	}
 	for _, rcpt := range to {
 		if err := pc.c.Rcpt(rcpt, nil); err != nil {
-			return sendError("RCPT TO", err)
+			return nil, sendError("RCPT TO", err)
 		}
 	}
 	w, err := pc.c.Data()
 	if err != nil {
-		return sendError("DATA", err)
+		return nil, sendError("DATA", err)
 	}
 	pc.raw.SetDeadline(time.Now().Add(timeout))
+	defer pc.raw.SetDeadline(time.Time{})
 	if _, err := w.Write(data); err != nil {
-		return sendError("DATA", err)
+		return nil, sendError("DATA", err)
 	}
-	return sendError("DATA", w.Close())
+	return w, nil
 }
 
 // quit says goodbye politely (within the command timeout) and closes the connection.
