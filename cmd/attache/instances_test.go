@@ -177,7 +177,9 @@ func TestInstancesShareSending(t *testing.T) {
 	if len(statuses) != 1 || statuses[0].Status != "sent" || statuses[0].N != guests {
 		t.Errorf("outbound_messages by status = %+v, want %d sent and nothing else", statuses, guests)
 	}
-	// The jobs process A held were rescued, whichever process led River after the kill.
+	// The jobs process A held were rescued, whichever process led River after the kill:
+	// as many as its mail workers at most, two per connection (one sending, one
+	// planning its next job).
 	var rescued []struct {
 		Killed string
 		N      int64
@@ -186,8 +188,8 @@ func TestInstancesShareSending(t *testing.T) {
 		AND errors::text LIKE '%Stuck job rescued%' GROUP BY 1`).Scan(&rescued).Error; err != nil {
 		t.Fatal(err)
 	}
-	if len(rescued) != 1 || rescued[0].N == 0 || rescued[0].N > maxConns {
-		t.Fatalf("rescued jobs by the process that first ran them: %+v; want one process, at most %d", rescued, maxConns)
+	if len(rescued) != 1 || rescued[0].N == 0 || rescued[0].N > 2*maxConns {
+		t.Fatalf("rescued jobs by the process that first ran them: %+v; want one process, at most %d", rescued, 2*maxConns)
 	}
 	after := leader(t, check)
 	t.Logf("%d jobs of the killed process (River client %s) rescued; River leader before the kill: %s; after: %s",

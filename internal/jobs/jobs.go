@@ -29,7 +29,8 @@ type Options struct {
 	// that River and the service's write transactions take turns on it.
 	Postgres bool
 	// Workers run fan-outs and scans (the default queue); MailWorkers send (the mail
-	// queue), at most as many as the mail server takes at once. Zero means 4 and 2.
+	// queue). Senders share the transport's connections (mail.Lease), so more workers
+	// than connections plan while others send. Zero means 4 and 2.
 	Workers, MailWorkers int
 	// FetchPollInterval is how often idle queues look for new jobs; 200 ms when zero.
 	// There is no LISTEN/NOTIFY: polling is enough at our volumes and works on both

@@ -36,8 +36,8 @@ import (
 //
 //	ATTACHE_TEST_POSTGRES_URL=… go test -run x -bench 'SendPath|BaselineGoMail' -benchtime 10000x -count 5 ./internal/jobs/
 //
-// The path runs as `attache serve` does by default: mail.smtp.max_connections 2 (and as
-// many mail workers), jobs.workers 4, PostgreSQL with database.max_open_conns 10.
+// The path runs as `attache serve` does by default: mail.smtp.max_connections 2 (and
+// twice as many mail workers), jobs.workers 4, PostgreSQL with database.max_open_conns 10.
 
 // benchConnections is mail.smtp.max_connections's default.
 const benchConnections = 2
@@ -48,8 +48,8 @@ func BenchmarkSendPath(b *testing.B) {
 	}
 }
 
-// BenchmarkMailConnections is the path with more SMTP connections (and as many mail
-// workers) than the default, to see what raising mail.smtp.max_connections buys; a
+// BenchmarkMailConnections is the path with more SMTP connections (and twice as many
+// mail workers) than the default, to see what raising mail.smtp.max_connections buys; a
 // crash may then resend as many messages as there are connections. Its name keeps it
 // out of the issue's command:
 //
@@ -82,7 +82,7 @@ func sendPath(b *testing.B, d store.Dialect, connections int) {
 	}
 	svc := benchService(st)
 	runner, err := jobs.New(st.DB(), svc, jobs.Options{Postgres: d == store.Postgres, Workers: 4,
-		MailWorkers: connections, JobTimeout: time.Minute, RescueAfter: 2 * time.Minute})
+		MailWorkers: 2 * connections, JobTimeout: time.Minute, RescueAfter: 2 * time.Minute})
 	if err != nil {
 		b.Fatal(err)
 	}

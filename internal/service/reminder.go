@@ -140,33 +140,30 @@ func (s *Service) Remind(ctx context.Context, a RemindArgs, at Attempt) error {
 	if err != nil || r == nil {
 		return err
 	}
-	msg, sendErr := s.composeReminder(ctx, r)
-	if sendErr == nil {
-		sendErr = s.opt.Mail.Transport.Send(ctx, msg)
-	} else {
-		sendErr = &composeError{sendErr}
-	}
-	retry := sendErr != nil && retryable(sendErr) && !at.final()
-	rctx, cancel := recordContext(ctx)
-	defer cancel()
-	err = s.st.InTx(rctx, func(q *store.Q) error {
-		if _, err := q.GetInvitationForUpdate(r.inv.ID); err != nil { // lock order: invitation first
+	msg, err := s.composeReminder(ctx, r)
+	return s.sendHeld(ctx, msg, err, func(sendErr error) error {
+		retry := sendErr != nil && retryable(sendErr) && !at.final()
+		rctx, cancel := recordContext(ctx)
+		defer cancel()
+		err := s.st.InTx(rctx, func(q *store.Q) error {
+			if _, err := q.GetInvitationForUpdate(r.inv.ID); err != nil { // lock order: invitation first
+				return err
+			}
+			if err := s.recordOutcome(q, r.row.ID, sendErr, retry); err != nil || sendErr == nil {
+				return err
+			}
+			return q.SetInvitationLastError(r.inv.ID, r.row.Kind+": "+errorText(sendErr), s.now())
+		})
+		switch {
+		case err != nil:
 			return err
+		case retry:
+			return sendErr
+		case sendErr != nil:
+			s.log.WarnContext(ctx, "reminder not delivered", "message_id", r.row.MessageID, "err", sendErr)
 		}
-		if err := s.recordOutcome(q, r.row.ID, sendErr, retry); err != nil || sendErr == nil {
-			return err
-		}
-		return q.SetInvitationLastError(r.inv.ID, r.row.Kind+": "+errorText(sendErr), s.now())
+		return nil
 	})
-	switch {
-	case err != nil:
-		return err
-	case retry:
-		return sendErr
-	case sendErr != nil:
-		s.log.WarnContext(ctx, "reminder not delivered", "message_id", r.row.MessageID, "err", sendErr)
-	}
-	return nil
 }
 
 // planReminder reads a reserved reminder and checks it is still due; nil when it is not

@@ -221,12 +221,27 @@ func (s *Service) Deliver(ctx context.Context, a DeliverArgs, at Attempt, comple
 		return err
 	}
 	msg, err := s.composeDelivery(ctx, p)
-	if err == nil {
-		err = s.opt.Mail.Transport.Send(ctx, msg)
-	} else {
-		err = &composeError{err}
+	return s.sendHeld(ctx, msg, err, func(sendErr error) error {
+		return s.recordDelivery(ctx, p, sendErr, at, complete, batchRecord{})
+	})
+}
+
+// sendHeld sends msg (unless composing it failed: composeErr) on a leased connection
+// and calls record with the outcome before the connection is given back. A connection
+// thus carries its next message only after the last one's outcome is committed, so that
+// at most one message per connection (mail.smtp.max_connections) is ever accepted by the
+// server and not yet recorded, however many mail workers run: those are the only
+// messages a killed process can send twice.
+func (s *Service) sendHeld(ctx context.Context, msg *mail.Message, composeErr error, record func(sendErr error) error) error {
+	if composeErr != nil {
+		return record(&composeError{composeErr})
 	}
-	return s.recordDelivery(ctx, p, err, at, complete, batchRecord{})
+	lease, err := mail.NewLease(ctx, s.opt.Mail.Transport)
+	if err != nil {
+		return record(err)
+	}
+	defer lease.Release()
+	return record(lease.Send(ctx, msg))
 }
 
 // recordTimeout bounds the recording of a send's outcome, which no longer ends with the

@@ -20,7 +20,11 @@ import (
 // event's feed data once, their histories, people and feed links, one insert of the
 // pending rows). It then sends them one after the other over one SMTP connection and
 // records each message in its own transaction as soon as the server answered, as a
-// single delivery does, completing the job with the last one. While nothing changed
+// single delivery does, completing the job with the last one. The batch holds one
+// connection (a mail.Lease) from its first message until its last is recorded, and
+// sends in two steps: the next message goes out up to its final "." while the previous
+// one is being recorded, and the "." only once that record is committed. The record,
+// mostly a wait for the database's commit, then costs the connection little time. While nothing changed
 // since the plan, that transaction is short (store.RecordInvitationSent: one statement
 // on PostgreSQL); otherwise it is the single delivery's, which plans again.
 //
@@ -87,27 +91,56 @@ func (s *Service) deliverBatch(ctx context.Context, ids []int64, at Attempt, com
 			}
 		}
 	}()
+	// One connection for the whole batch, held until its last message is recorded.
+	lease, err := mail.NewLease(ctx, s.opt.Mail.Transport)
+	if err != nil {
+		// No free connection within the job's time: the next try plans the batch again.
+		return fmt.Errorf("batch of %d messages: %w", len(plans), err)
+	}
+	defer lease.Release()
+	// recorded delivers the outcome of recording the previous message, while the next
+	// one is staged; nil when no record is under way.
+	var recorded chan error
+	waitRecord := func() error {
+		if recorded == nil {
+			return nil
+		}
+		err := <-recorded
+		recorded = nil
+		return err
+	}
 	for i, p := range plans {
 		c, ok := <-next
 		if err := ctx.Err(); err != nil || !ok {
+			if err := waitRecord(); err != nil {
+				return err
+			}
 			// Shutting down, or out of time: the next try plans the rest again.
 			return fmt.Errorf("batch stopped after %d of %d messages: %w", i, len(plans), ctx.Err())
 		}
 		err := c.err
 		if err == nil {
-			err = s.opt.Mail.Transport.Send(ctx, c.msg)
+			err = lease.Stage(ctx, c.msg)
 		} else {
 			err = &composeError{err}
+		}
+		// The previous message is recorded before this one can be accepted: a message
+		// the server accepted and we did not record is one per connection at most. When
+		// that record fails, the staged message is abandoned with the connection.
+		if err := waitRecord(); err != nil {
+			return err
+		}
+		if err == nil {
+			err = lease.Finish(ctx)
 		}
 		var done CompleteTx // the job is complete with its last message
 		if i == len(plans)-1 {
 			done = complete
 		}
-		if err := s.recordDelivery(ctx, p, err, at, done, batchRecord{handOff: true}); err != nil {
-			return err
-		}
+		recorded = make(chan error, 1)
+		go func() { recorded <- s.recordDelivery(ctx, p, err, at, done, batchRecord{handOff: true}) }()
 	}
-	return nil
+	return waitRecord()
 }
 
 // planBatch plans the event invitation of each of ids whose invitation is still queued
