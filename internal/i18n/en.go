@@ -125,4 +125,10 @@ var english = map[string]string{
 	"mail.closing":                   "Yours sincerely,",
 	"mail.signature":                 "The Protocol Office",
 	"mail.footer":                    "This message is addressed to you personally. Please do not forward it: its links are yours.",
+
+	// Cancellations sent while the event goes on.
+	"mail.subject.cancellation.withdrawn":       "Invitation withdrawn: %s",
+	"mail.subject.cancellation.not_taking_part": "Change of programme: %s",
+	"mail.intro.cancellation.withdrawn":         "We regret to inform you that your invitation to the following event has been withdrawn:",
+	"mail.intro.cancellation.not_taking_part":   "We regret to inform you that your delegation no longer takes part in the following meeting:",
 }

@@ -130,4 +130,10 @@ var russian = map[string]string{
 	"mail.closing":                   "С уважением,",
 	"mail.signature":                 "Протокольная служба",
 	"mail.footer":                    "Это письмо адресовано лично Вам. Пожалуйста, не пересылайте его: ссылки в нём персональные.",
+
+	// Cancellations sent while the event goes on.
+	"mail.subject.cancellation.withdrawn":       "Приглашение отозвано: %s",
+	"mail.subject.cancellation.not_taking_part": "Изменение программы: %s",
+	"mail.intro.cancellation.withdrawn":         "С сожалением сообщаем, что приглашение на мероприятие отозвано:",
+	"mail.intro.cancellation.not_taking_part":   "С сожалением сообщаем, что Ваша делегация больше не участвует во встрече:",
 }

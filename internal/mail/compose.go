@@ -102,6 +102,19 @@ func newLetterView(l Letter) (*letterView, error) {
 	}
 	lc := i18n.Match(l.Language)
 	kind := string(l.Kind)
+	if l.Kind == KindCancellation {
+		switch l.Cancelled {
+		case "", CancelledItem:
+		case CancelledWithdrawn, CancelledNotTakingPart:
+			// Its own subject and opening: the event itself goes on.
+			kind += "." + string(l.Cancelled)
+			if l.Cancelled == CancelledWithdrawn {
+				l.RSVPURL, l.FeedURL = "", ""
+			}
+		default:
+			return nil, fmt.Errorf("mail: unknown cancellation reason %q", l.Cancelled)
+		}
+	}
 	v := &letterView{
 		Lang:      lc.Code(),
 		Subject:   lc.T("mail.subject."+kind, l.Title),

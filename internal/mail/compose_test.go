@@ -183,3 +183,51 @@ func TestComposeMinimal(t *testing.T) {
 		}
 	}
 }
+
+// TestComposeCancelReasons: a cancellation says what happened. Only a cancelled item is
+// called cancelled; a withdrawn guest is told their invitation was withdrawn, without
+// the links that no longer answer; a delegation taken off a meeting is told so.
+func TestComposeCancelReasons(t *testing.T) {
+	cases := []struct {
+		lang          string
+		reason        CancelReason
+		subject, says string
+		links         bool
+	}{
+		{"en", CancelledItem, "Cancelled: ", "has been cancelled", true},
+		{"en", CancelledWithdrawn, "Invitation withdrawn: ", "your invitation to the following event has been withdrawn", false},
+		{"en", CancelledNotTakingPart, "Change of programme: ", "your delegation no longer takes part", true},
+		{"ru", CancelledItem, "Отмена: ", "мероприятие отменено", true},
+		{"ru", CancelledWithdrawn, "Приглашение отозвано: ", "приглашение на мероприятие отозвано", false},
+		{"ru", CancelledNotTakingPart, "Изменение программы: ", "больше не участвует во встрече", true},
+	}
+	for _, c := range cases {
+		t.Run(c.lang+"/"+string(c.reason), func(t *testing.T) {
+			l := letter(KindCancellation, c.lang)
+			l.Cancelled = c.reason
+			subject, text, html, err := Compose(l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := c.subject + l.Title; subject != want {
+				t.Errorf("subject %q, want %q", subject, want)
+			}
+			if !strings.Contains(text, c.says) || !strings.Contains(htmlpkg.UnescapeString(html), c.says) {
+				t.Errorf("letter does not say %q:\n%s", c.says, text)
+			}
+			if c.reason != CancelledItem && (strings.Contains(text, "has been cancelled") || strings.Contains(text, "мероприятие отменено")) {
+				t.Errorf("a %s letter calls the event cancelled:\n%s", c.reason, text)
+			}
+			for _, link := range []string{rsvpLink, feedLink} {
+				if got := strings.Contains(text, link) && strings.Contains(html, link); got != c.links {
+					t.Errorf("letter shows %s: %v, want %v", link, got, c.links)
+				}
+			}
+		})
+	}
+	l := letter(KindCancellation, "en")
+	l.Cancelled = "postponed"
+	if _, _, _, err := Compose(l); err == nil {
+		t.Error("Compose accepted an unknown cancellation reason")
+	}
+}

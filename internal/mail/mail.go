@@ -73,8 +73,27 @@ type Letter struct {
 	FeedURL    string // webcal:// personal feed, may be empty
 	Deadline   *time.Time
 	Changes    []Change // for updates: what changed since the last message the guest got
-	Organizer  string   // the protocol office's name, for the signature
+	// Cancelled says why a cancellation is sent; CancelledItem (the item itself was
+	// cancelled) when empty.
+	Cancelled CancelReason
+	Organizer string // the protocol office's name, for the signature
 }
+
+// CancelReason is why a guest is sent a cancellation: the letter says what happened, and
+// only a cancelled item is called cancelled.
+type CancelReason string
+
+// Cancellation reasons.
+const (
+	// CancelledItem: the event or the session was cancelled.
+	CancelledItem CancelReason = "cancelled"
+	// CancelledWithdrawn: the guest's invitation was withdrawn; the event goes on. Their
+	// links no longer answer, so the letter has none.
+	CancelledWithdrawn CancelReason = "withdrawn"
+	// CancelledNotTakingPart: the guest's delegation no longer takes part in the session,
+	// which goes on.
+	CancelledNotTakingPart CancelReason = "not_taking_part"
+)
 
 // Change is one changed item of an update: Field is "time", "place" or "status" (Compose
 // writes its label in the letter's language); Old and New are already formatted for the

@@ -453,6 +453,21 @@ func wanted(q *store.Q, p *delivery) (want, error) {
 	return wantActive, nil
 }
 
+// cancelReason says why the guest of p is sent a cancellation (see wanted): the event
+// or session was cancelled, or else the guest was withdrawn, or their delegation left
+// the session.
+func cancelReason(p *delivery) mail.CancelReason {
+	switch {
+	case p.event.Status == domain.StatusCancelled:
+		return mail.CancelledItem
+	case p.inv.SendState == domain.SendWithdrawn:
+		return mail.CancelledWithdrawn
+	case p.session != nil && p.session.Status != domain.SessionCancelled:
+		return mail.CancelledNotTakingPart
+	}
+	return mail.CancelledItem
+}
+
 // lastCalendarMessage is the latest REQUEST or CANCEL the guest was sent about an item.
 func lastCalendarMessage(history []*store.OutboundMessage) *store.OutboundMessage {
 	for i := len(history) - 1; i >= 0; i-- {
@@ -730,7 +745,7 @@ func (s *Service) composeDelivery(ctx context.Context, p *delivery) (*mail.Messa
 	}
 	letter.Changes = p.changes
 	if p.kind == mail.KindCancellation {
-		letter.Deadline = nil
+		letter.Deadline, letter.Cancelled = nil, cancelReason(p)
 	}
 	subject, text, html, err := mail.Compose(letter)
 	if err != nil {

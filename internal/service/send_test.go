@@ -594,6 +594,11 @@ func TestWithdrawAndDeleteDraft(t *testing.T) {
 			if cal, method := calendarOf(t, raw); method != "CANCEL" || !strings.Contains(cal, "STATUS:CANCELLED") {
 				t.Errorf("withdrawal sent %s:\n%s", method, cal)
 			}
+			// The event goes on: the letter (in the guest's Russian) says the invitation
+			// was withdrawn, not that anything was cancelled.
+			if subject := subjectOf(t, raw); !strings.HasPrefix(subject, "Приглашение отозвано: ") {
+				t.Errorf("withdrawal's subject %q", subject)
+			}
 		}
 		if n := w.jobs("mail.deliver"); n != 2 {
 			t.Errorf("withdrawing queued %d deliveries, want the event's and the meeting's", n)
@@ -617,6 +622,61 @@ func unfold(s string) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// subjectOf returns a raw message's decoded Subject.
+func subjectOf(t *testing.T, raw string) string {
+	t.Helper()
+	m, err := message.Read(strings.NewReader(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	subject, err := m.Header.Text("Subject")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return subject
+}
+
+// TestCancelSaysWhy: a guest whose delegation is taken off a meeting that goes on is
+// sent a CANCEL of it whose letter says so; a cancelled meeting is called cancelled.
+func TestCancelSaysWhy(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newSendWorld(t, st)
+		_, err := w.s.QueueInvitations(w.ctx, w.event.ID, service.SendParams{InvitationIDs: []int64{w.guest.ID}})
+		w.must(err)
+		w.deliver(w.guest.ID, 0)
+		w.deliver(w.guest.ID, w.meeting)
+		// Another delegation takes the guest's place at the bilateral meeting.
+		kz := &domain.Organization{Name: "PGO KZ"}
+		w.must(w.s.CreateOrganization(w.ctx, kz))
+		other := &domain.Delegation{EventID: w.event.ID, OrganizationID: kz.ID}
+		w.must(w.s.CreateDelegation(w.ctx, other))
+		_, err = w.s.UpdateSession(w.ctx, w.event.ID, w.meeting, func(ss *domain.Session) error {
+			i := slices.Index(ss.DelegationIDs, w.az.ID)
+			ss.DelegationIDs[i] = other.ID
+			return nil
+		})
+		w.must(err)
+		w.deliver(w.guest.ID, w.meeting)
+		got := w.peer.messages()
+		if len(got) != 3 {
+			t.Fatalf("%d messages, want the invitation, the meeting and its CANCEL", len(got))
+		}
+		if _, method := calendarOf(t, got[2]); method != "CANCEL" {
+			t.Fatalf("taken off the meeting: sent %s", method)
+		}
+		if subject := subjectOf(t, got[2]); subject != "Изменение программы: Bilateral meeting" {
+			t.Errorf("subject %q, want the change of programme", subject)
+		}
+		_, err = w.s.CancelEvent(w.ctx, w.event.ID)
+		w.must(err)
+		w.deliver(w.guest.ID, 0)
+		got = w.peer.messages()
+		if subject := subjectOf(t, got[len(got)-1]); subject != "Отмена: Conference" {
+			t.Errorf("subject %q, want the cancellation", subject)
+		}
+	})
+}
 
 // calendarOf returns a raw message's inline calendar object, decoded and unfolded, and
 // the method of its part; empty when it has none.
