@@ -45,7 +45,19 @@ const benchConnections = 2
 
 func BenchmarkSendPath(b *testing.B) {
 	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
-		b.Run(string(d), func(b *testing.B) { sendPath(b, d, benchConnections) })
+		b.Run(string(d), func(b *testing.B) { sendPath(b, d, benchConnections, 0) })
+	}
+}
+
+// BenchmarkSlowServer is the path to a server that takes 0.5 ms to answer MAIL, RCPT
+// and the end of each message (as a relay across a local network would), against the
+// baseline to that same server: there sending waits on round trips more than on the
+// processor, and each message's record overlaps the next one's transfer.
+//
+//	ATTACHE_TEST_POSTGRES_URL=… go test -run x -bench SlowServer -benchtime 3000x ./internal/jobs/
+func BenchmarkSlowServer(b *testing.B) {
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		b.Run(string(d), func(b *testing.B) { sendPath(b, d, benchConnections, 500*time.Microsecond) })
 	}
 }
 
@@ -58,7 +70,7 @@ func BenchmarkSendPath(b *testing.B) {
 func BenchmarkMailConnections(b *testing.B) {
 	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
 		for _, n := range []int{4, 8} {
-			b.Run(fmt.Sprintf("%s/%d", d, n), func(b *testing.B) { sendPath(b, d, n) })
+			b.Run(fmt.Sprintf("%s/%d", d, n), func(b *testing.B) { sendPath(b, d, n, 0) })
 		}
 	}
 }
@@ -74,8 +86,9 @@ func processCPU() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// sendPath measures the path on dialect d with the given number of SMTP connections.
-func sendPath(b *testing.B, d store.Dialect, connections int) {
+// sendPath measures the path on dialect d with the given number of SMTP connections, to
+// a sink that waits replyDelay before each reply to MAIL, RCPT and the message's end.
+func sendPath(b *testing.B, d store.Dialect, connections int, replyDelay time.Duration) {
 	url := storetest.URL(b, d) // skips PostgreSQL without ATTACHE_TEST_POSTGRES_URL
 	st, err := store.Open(context.Background(), store.Options{URL: url, MaxOpenConns: 10})
 	if err != nil {
@@ -85,7 +98,7 @@ func sendPath(b *testing.B, d store.Dialect, connections int) {
 	if _, err := st.Migrate(context.Background()); err != nil {
 		b.Fatal(err)
 	}
-	sink := &sinkBackend{}
+	sink := &sinkBackend{delay: replyDelay}
 	host, port := startSink(b, sink)
 	tr, err := mail.NewSMTP(mail.SMTPOptions{Host: host, Port: port, TLS: "none",
 		MaxConnections: connections, Timeout: 30 * time.Second})
@@ -140,7 +153,7 @@ func sendPath(b *testing.B, d store.Dialect, connections int) {
 	// The baseline once more, for the same number of messages under the same
 	// load: the ratio of the pair is steadier than the ratio of two separate runs.
 	if b.N >= 100 {
-		b.ReportMetric(rate/baselineRate(b, b.N), "x-baseline")
+		b.ReportMetric(rate/baselineRate(b, b.N, replyDelay), "x-baseline")
 	}
 }
 
@@ -148,24 +161,24 @@ func sendPath(b *testing.B, d store.Dialect, connections int) {
 // size and shape the path sends (an invitation with its calendar), over one reused
 // go-mail connection to the same kind of sink.
 func BenchmarkBaselineGoMail(b *testing.B) {
-	rate, cpu := sendBaseline(b, b.N, true)
+	rate, cpu := sendBaseline(b, b.N, true, 0)
 	b.ReportMetric(rate, "msgs/s")
 	b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu-µs/msg")
 }
 
 // baselineRate sends n prebuilt messages as BenchmarkBaselineGoMail does and returns
 // its rate, leaving the caller's benchmark timer alone.
-func baselineRate(b *testing.B, n int) float64 {
-	rate, _ := sendBaseline(b, n, false)
+func baselineRate(b *testing.B, n int, replyDelay time.Duration) float64 {
+	rate, _ := sendBaseline(b, n, false, replyDelay)
 	return rate
 }
 
 // sendBaseline builds n go-mail messages (not timed), sends them over one connection and
 // returns the rate and the CPU time the sending took; with timer, only the sending runs
 // on b's timer.
-func sendBaseline(b *testing.B, n int, timer bool) (float64, time.Duration) {
+func sendBaseline(b *testing.B, n int, timer bool, replyDelay time.Duration) (float64, time.Duration) {
 	b.Helper()
-	sink := &sinkBackend{}
+	sink := &sinkBackend{delay: replyDelay}
 	host, port := startSink(b, sink)
 	msgs := goMailMessages(b, n)
 	d := gomail.NewDialer(host, port, "", "")
@@ -334,6 +347,7 @@ func unsent(b *testing.B, st *store.Store, eventID int64) int64 {
 
 // sinkBackend reads and discards every message, counting connections and messages.
 type sinkBackend struct {
+	delay               time.Duration // before each reply to MAIL, RCPT and the data
 	sessions, delivered atomic.Int64
 	open, maxOpen       atomic.Int64 // connections open now, and at most
 }
@@ -348,14 +362,22 @@ func (s *sinkBackend) NewSession(*smtp.Conn) (smtp.Session, error) {
 
 type sinkSession struct{ s *sinkBackend }
 
-func (sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (sinkSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (s sinkSession) Mail(string, *smtp.MailOptions) error { s.wait(); return nil }
+func (s sinkSession) Rcpt(string, *smtp.RcptOptions) error { s.wait(); return nil }
 func (s sinkSession) Data(r io.Reader) error {
 	if _, err := io.Copy(io.Discard, r); err != nil {
 		return err
 	}
+	s.wait()
 	s.s.delivered.Add(1)
 	return nil
+}
+
+// wait holds a reply back for the backend's delay.
+func (s sinkSession) wait() {
+	if s.s.delay > 0 {
+		time.Sleep(s.s.delay)
+	}
 }
 func (sinkSession) Reset()          {}
 func (s sinkSession) Logout() error { s.s.open.Add(-1); return nil }
