@@ -197,3 +197,35 @@ func TestRefreshResendsCurrentInvitation(t *testing.T) {
 		}
 	})
 }
+
+// TestRefreshAfterCancellation: a REFRESH about a cancelled event is answered with its
+// CANCEL again (the latest copy, RFC 5546 §3.2.6), same UID and SEQUENCE, under the
+// request's own Message-ID.
+func TestRefreshAfterCancellation(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newInboundWorld(t, st)
+		w.exec(`DELETE FROM river_job`)
+		o, observer := w.observer.ID, "observer@coe.test"
+		_, err := w.s.CancelEvent(w.ctx, w.event.ID)
+		w.must(err)
+		w.runDeliveries()
+		_, cancelID, cancelCal, method := w.lastTo(observer)
+		if method != "CANCEL" || !strings.Contains(cancelCal, "SEQUENCE:1") {
+			t.Fatalf("the cancellation: %s\n%s", method, cancelCal)
+		}
+		before := w.countTo(observer)
+		req := w.feedRaw("refresh", w.refreshFrom("refresh-9@coe.test", 1), domain.IntakeApplied, domain.InboundRefresh, "queued")
+		if n := w.runDeliveries(); n != 1 {
+			t.Fatalf("the REFRESH ran %d deliveries, want 1", n)
+		}
+		if n := w.countTo(observer); n != before+1 {
+			t.Fatalf("%d messages after the REFRESH, want %d", n, before+1)
+		}
+		_, id, cal, method := w.lastTo(observer)
+		want := fmt.Sprintf("inv-%d-cancellation-1-r%d@attache.test", o, req.ID)
+		if method != "CANCEL" || id != want || id == cancelID || !strings.Contains(cal, "SEQUENCE:1") ||
+			!strings.Contains(cal, "UID:evt-2030-conference@attache.test") || !strings.Contains(cal, "STATUS:CANCELLED") {
+			t.Fatalf("answer: %s %q (want %q):\n%s", method, id, want, cal)
+		}
+	})
+}

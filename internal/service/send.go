@@ -285,14 +285,15 @@ func (s *Service) planDelivery(q *store.Q, a DeliverArgs) (*delivery, error) {
 	return p, nil
 }
 
-// planRefresh answers a guest's REFRESH (RFC 5546 §3.2.6) with the item's current state
-// as a REQUEST. When the guest's copy is out of date, the ordinary delivery is queued:
-// it sends what is missing, with the update's wording, and is the one job that may send
-// that message. When it is current, the same REQUEST is planned again under a
-// Message-ID of this request's own (mail.ResentMessageID), same UID and SEQUENCE, new
-// DTSTAMP. Nothing is sent for a guest who should hold nothing or a CANCEL, whose
-// invitation is still to go out (its own job sends it), or while another message about
-// the item is on its way (it brings the guest up to date).
+// planRefresh answers a guest's REFRESH (RFC 5546 §3.2.6) with the item's current
+// state: a REQUEST, or the CANCEL of a cancelled item. When the guest's copy is out of
+// date, the ordinary delivery is queued: it sends what is missing, with the update's
+// wording, and is the one job that may send that message. When it is current, the same
+// REQUEST or CANCEL is planned again under a Message-ID of this request's own
+// (mail.ResentMessageID), same UID and SEQUENCE, new DTSTAMP. Nothing is sent for a
+// guest who should hold nothing, whose invitation is still to go out (its own job sends
+// it), or while another message about the item is on its way (it brings the guest up to
+// date).
 func (s *Service) planRefresh(ctx context.Context, q *store.Q, a DeliverArgs) (*delivery, error) {
 	p, err := s.readItem(q, a)
 	if err != nil || p == nil || p.inv.SendState == domain.SendQueued {
@@ -301,10 +302,18 @@ func (s *Service) planRefresh(ctx context.Context, q *store.Q, a DeliverArgs) (*
 	if decide(p) {
 		return nil, s.enqueue(ctx, q, a.ordinary(), time.Time{})
 	}
-	if p.want != wantActive || p.last == nil || p.last.Kind == store.OutboundCancellation {
+	switch {
+	case p.last == nil:
+		return nil, nil
+	case p.want == wantActive && p.last.Kind != store.OutboundCancellation:
+		p.kind = mail.KindInvitation
+	case p.want == wantCancelled && p.last.Kind == store.OutboundCancellation:
+		// The latest copy of a cancelled item is its CANCEL.
+		p.kind = mail.KindCancellation
+	default:
 		return nil, nil
 	}
-	p.kind, p.seq, p.resend = mail.KindInvitation, max(p.itemSeq, p.last.Sequence), true
+	p.seq, p.resend = max(p.itemSeq, p.last.Sequence), true
 	own := s.messageID(p)
 	if slices.ContainsFunc(p.history, func(m *store.OutboundMessage) bool {
 		return m.Status == store.OutboundPending && m.MessageID != own
