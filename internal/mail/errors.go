@@ -54,6 +54,21 @@ func IsTemporary(err error) bool {
 		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }
 
+// IsSetup reports whether err is a refusal met while setting up the connection (TLS,
+// STARTTLS, EHLO, AUTH): the transport's configuration or the server's state, not
+// anything about the message, which would meet the same refusal on every message.
+func IsSetup(err error) bool {
+	var se *SendError
+	if !errors.As(err, &se) {
+		return false
+	}
+	switch se.stage {
+	case "TLS", "STARTTLS", "EHLO", "AUTH":
+		return true
+	}
+	return false
+}
+
 // ErrClosed is returned by Send after Close. It is temporary: the job will find an open
 // transport when the process comes back.
 var ErrClosed = errors.New("mail: transport closed")

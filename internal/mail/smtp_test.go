@@ -92,8 +92,8 @@ func TestSMTPPermanent(t *testing.T) {
 	for range 2 { // the connection stays usable after a refusal
 		err := tr.Send(context.Background(), invitation())
 		var se *SendError
-		if err == nil || IsTemporary(err) || !errors.As(err, &se) || se.Code != 550 {
-			t.Fatalf("Send = %v, want a permanent 550", err)
+		if err == nil || IsTemporary(err) || !errors.As(err, &se) || se.Code != 550 || IsSetup(err) {
+			t.Fatalf("Send = %v, want a permanent 550 about the message", err)
 		}
 		if !strings.Contains(err.Error(), "550 5.1.1 mailbox unavailable") || se.Message != "5.1.1 mailbox unavailable" {
 			t.Errorf("error %q (message %q) lacks the server's text", err, se.Message)
@@ -223,8 +223,8 @@ func TestSMTPAuth(t *testing.T) {
 			wrong := smtpTo(t, srv, "none", SMTPOptions{Username: "attache", Password: "guess"})
 			err := wrong.Send(context.Background(), invitation())
 			var se *SendError
-			if err == nil || IsTemporary(err) || !errors.As(err, &se) || se.Code != 535 {
-				t.Fatalf("Send with a wrong password = %v, want a permanent 535", err)
+			if err == nil || IsTemporary(err) || !errors.As(err, &se) || se.Code != 535 || !IsSetup(err) {
+				t.Fatalf("Send with a wrong password = %v, want a permanent 535 setting up the connection", err)
 			}
 			anonymous := smtpTo(t, srv, "none", SMTPOptions{})
 			if err := anonymous.Send(context.Background(), invitation()); err == nil || IsTemporary(err) {
@@ -250,8 +250,8 @@ func TestSMTPUntrustedCertificate(t *testing.T) {
 	srv := startServer(t, b, "tls")
 	srv.tls = nil // the system roots do not know the test certificate
 	err := smtpTo(t, srv, "tls", SMTPOptions{}).Send(context.Background(), invitation())
-	if err == nil || IsTemporary(err) {
-		t.Fatalf("Send = %v, want a permanent certificate error", err)
+	if err == nil || IsTemporary(err) || !IsSetup(err) {
+		t.Fatalf("Send = %v, want a permanent certificate error setting up the connection", err)
 	}
 }
 
@@ -259,8 +259,8 @@ func TestSMTPNoStartTLS(t *testing.T) {
 	b := &backend{}
 	srv := startServer(t, b, "none")
 	err := smtpTo(t, srv, "starttls", SMTPOptions{}).Send(context.Background(), invitation())
-	if err == nil || IsTemporary(err) || !strings.Contains(err.Error(), "STARTTLS") {
-		t.Fatalf("Send = %v, want a permanent error naming STARTTLS", err)
+	if err == nil || IsTemporary(err) || !strings.Contains(err.Error(), "STARTTLS") || !IsSetup(err) {
+		t.Fatalf("Send = %v, want a permanent error naming STARTTLS, setting up the connection", err)
 	}
 	if len(b.messages()) != 0 {
 		t.Error("a message went out in clear text")

@@ -263,10 +263,15 @@ type composeError struct{ err error }
 func (e *composeError) Error() string { return "compose: " + e.err.Error() }
 func (e *composeError) Unwrap() error { return e.err }
 
-// retryable reports whether a send error is worth another try.
+// retryable reports whether a send error is worth another try. A refusal while setting
+// up the connection (a wrong password, a certificate that does not verify, no STARTTLS)
+// is retried like a temporary failure although the server called it permanent: it says
+// nothing about the guest or the message, and once an administrator fixes the
+// mail.smtp settings the queued invitations go out by themselves instead of all being
+// marked failed. Only the last attempt fails them, with the server's reply.
 func retryable(err error) bool {
 	var ce *composeError
-	return errors.As(err, &ce) || mail.IsTemporary(err)
+	return errors.As(err, &ce) || mail.IsTemporary(err) || mail.IsSetup(err)
 }
 
 // planDelivery decides what the guest of a.InvitationID should be sent about the item,
@@ -623,6 +628,11 @@ func (s *Service) recordDelivery(ctx context.Context, p *delivery, sendErr error
 	})
 	if err != nil {
 		return err
+	}
+	if mail.IsSetup(sendErr) {
+		// Every message will meet it until the settings (or the server) are fixed.
+		s.log.ErrorContext(ctx, "the mail server refused the connection: check the mail.smtp settings",
+			"message_id", p.row.MessageID, "final", !retry && !handOff, "err", sendErr)
 	}
 	if retry {
 		return sendErr

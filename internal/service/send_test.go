@@ -105,7 +105,11 @@ type silent struct{}
 func (silent) Printf(string, ...any) {}
 func (silent) Println(...any)        {}
 
-func startPeer(t *testing.T, p *smtpPeer) mail.Transport {
+func startPeer(t *testing.T, p *smtpPeer) mail.Transport { return startPeerTLS(t, p, "none") }
+
+// startPeerTLS is startPeer with the transport's mail.smtp.tls set to mode (the peer
+// itself offers no TLS).
+func startPeerTLS(t *testing.T, p *smtpPeer, mode string) mail.Transport {
 	t.Helper()
 	srv := smtp.NewServer(p)
 	srv.Domain, srv.ErrorLog = "localhost", silent{}
@@ -115,7 +119,7 @@ func startPeer(t *testing.T, p *smtpPeer) mail.Transport {
 	}
 	go srv.Serve(l)
 	t.Cleanup(func() { srv.Close() })
-	tr, err := mail.NewSMTP(mail.SMTPOptions{Host: "127.0.0.1", Port: l.Addr().(*net.TCPAddr).Port, TLS: "none",
+	tr, err := mail.NewSMTP(mail.SMTPOptions{Host: "127.0.0.1", Port: l.Addr().(*net.TCPAddr).Port, TLS: mode,
 		MaxConnections: 1, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
@@ -622,6 +626,45 @@ func unfold(s string) string {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestSetupRefusalRetried: a mail server that refuses the connection's setup (here it
+// offers no STARTTLS, which mail.smtp.tls requires) fails no invitation before the
+// last attempt: the invitation stays queued with the reason in last_error, and goes out
+// once the transport is fixed; on the last attempt it fails with that reason.
+func TestSetupRefusalRetried(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newSendWorld(t, st)
+		_, err := w.s.QueueInvitations(w.ctx, w.event.ID, service.SendParams{InvitationIDs: []int64{w.guest.ID, w.observer.ID}})
+		w.must(err)
+		good := w.tr
+		w.s.SetTransport(startPeerTLS(t, w.peer, "starttls"))
+		for _, id := range []int64{w.guest.ID, w.observer.ID} {
+			err := w.s.Deliver(w.ctx, service.DeliverArgs{InvitationID: id}, service.Attempt{Number: 1, Max: 8}, nil)
+			if err == nil {
+				t.Fatalf("invitation %d: no error to retry", id)
+			}
+			inv := w.invitation(id)
+			if inv.SendState != domain.SendQueued || !strings.Contains(inv.LastError, "STARTTLS") {
+				t.Fatalf("invitation %d after a refused setup: %s, %q", id, inv.SendState, inv.LastError)
+			}
+		}
+		// Fixed: the next attempt sends.
+		w.s.SetTransport(good)
+		w.must(w.s.Deliver(w.ctx, service.DeliverArgs{InvitationID: w.guest.ID}, service.Attempt{Number: 2, Max: 8}, nil))
+		if inv := w.invitation(w.guest.ID); inv.SendState != domain.SendSent {
+			t.Fatalf("after the fix: %s", inv.SendState)
+		}
+		// Not fixed by the last attempt: failed, with the reason.
+		w.s.SetTransport(startPeerTLS(t, w.peer, "starttls"))
+		w.must(w.s.Deliver(w.ctx, service.DeliverArgs{InvitationID: w.observer.ID}, service.Attempt{Number: 8, Max: 8}, nil))
+		if inv := w.invitation(w.observer.ID); inv.SendState != domain.SendFailed || !strings.Contains(inv.LastError, "STARTTLS") {
+			t.Fatalf("after the last attempt: %s, %q", inv.SendState, inv.LastError)
+		}
+		if n := len(w.peer.messages()); n != 1 {
+			t.Errorf("%d messages delivered, want the guest's invitation", n)
+		}
+	})
+}
 
 // subjectOf returns a raw message's decoded Subject.
 func subjectOf(t *testing.T, raw string) string {
