@@ -118,6 +118,76 @@ func TestBatchSendsEachOnce(t *testing.T) {
 	})
 }
 
+// slowServer takes delay over each message, as a server that scans what it receives.
+type slowServer struct {
+	mail.Transport
+	delay time.Duration
+}
+
+func (s *slowServer) Send(ctx context.Context, m *mail.Message) error {
+	time.Sleep(s.delay)
+	return s.Transport.Send(ctx, m)
+}
+
+// TestBatchHandsOn: a batch slowed by its server stops taking messages at half its
+// job's time, completes, and hands the guests it did not reach to a new batch job,
+// which sends each of them once.
+func TestBatchHandsOn(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		w := newSendWorld(t, st)
+		ids := []int64{w.guest.ID, w.observer.ID}
+		for i := range 3 {
+			p := &domain.Person{FullName: fmt.Sprintf("Guest %d", i), Email: fmt.Sprintf("guest%d@example.test", i), Language: "en"}
+			w.must(w.s.CreatePerson(w.ctx, p))
+			inv := &domain.Invitation{EventID: w.event.ID, PersonID: p.ID}
+			w.must(w.s.CreateInvitation(w.ctx, inv))
+			ids = append(ids, inv.ID)
+		}
+		_, err := w.s.QueueInvitations(w.ctx, w.event.ID, service.SendParams{})
+		w.must(err)
+		batch := w.deliverJobs()[0]
+		w.s.SetTransport(&slowServer{Transport: w.tr, delay: 60 * time.Millisecond})
+		// Half of 250 ms: two or three of the five messages.
+		ctx, cancel := context.WithTimeout(w.ctx, 250*time.Millisecond)
+		defer cancel()
+		if err := w.s.Deliver(ctx, batch.args, service.Attempt{Number: 1, Max: 8}, nil); err != nil {
+			t.Fatalf("a batch that ran out of time failed: %v", err)
+		}
+		sent := len(w.peer.messages())
+		if sent == 0 || sent == 5 {
+			t.Fatalf("%d messages before the batch handed on, want some of the 5", sent)
+		}
+		var next []deliverJob
+		for _, j := range w.deliverJobs() {
+			if j.id != batch.id && len(j.args.InvitationIDs) > 0 {
+				next = append(next, j)
+			}
+		}
+		if len(next) != 1 || !slices.Equal(next[0].args.InvitationIDs, ids[sent:]) {
+			t.Fatalf("handed on %+v, want one batch of %v", next, ids[sent:])
+		}
+		w.s.SetTransport(w.tr)
+		w.must(w.s.Deliver(w.ctx, next[0].args, service.Attempt{Number: 1, Max: 8}, nil))
+		got := w.peer.messages()
+		seen := map[string]bool{}
+		for _, raw := range got {
+			for _, line := range strings.Split(raw, "\r\n") {
+				if id, ok := strings.CutPrefix(line, "Message-ID: "); ok {
+					seen[id] = true
+				}
+			}
+		}
+		if len(got) != 5 || len(seen) != 5 {
+			t.Fatalf("%d messages, %d Message-IDs; want 5 and 5", len(got), len(seen))
+		}
+		for _, id := range ids {
+			if inv := w.invitation(id); inv.SendState != domain.SendSent {
+				t.Errorf("invitation %d: %s", id, inv.SendState)
+			}
+		}
+	})
+}
+
 // changeAfter runs change once, right after the server took the message to one address:
 // between a batch message's plan and its record.
 type changeAfter struct {
