@@ -31,20 +31,40 @@ func (c *cancelAfter) Send(ctx context.Context, m *mail.Message) error {
 	return err
 }
 
+// addGuests invites n more people to the world's event, as drafts without a delegation.
+func (w *sendWorld) addGuests(n int) []int64 {
+	w.t.Helper()
+	var ids []int64
+	for i := range n {
+		p := &domain.Person{FullName: fmt.Sprintf("Guest %d", i), Email: fmt.Sprintf("guest%d@example.test", i), Language: "en"}
+		w.must(w.s.CreatePerson(w.ctx, p))
+		inv := &domain.Invitation{EventID: w.event.ID, PersonID: p.ID}
+		w.must(w.s.CreateInvitation(w.ctx, inv))
+		ids = append(ids, inv.ID)
+	}
+	return ids
+}
+
+// distinctMessageIDs counts the different Message-IDs among raw messages.
+func distinctMessageIDs(raws []string) int {
+	seen := map[string]bool{}
+	for _, raw := range raws {
+		for _, line := range strings.Split(raw, "\r\n") {
+			if id, ok := strings.CutPrefix(line, "Message-ID: "); ok {
+				seen[id] = true
+			}
+		}
+	}
+	return len(seen)
+}
+
 // TestBatchSendsEachOnce: first invitations are queued as one batch job; a batch stopped
 // midway records what the server took, and its next try sends only the rest; a message
 // that fails for now is handed to a delivery job of its own, which sends it.
 func TestBatchSendsEachOnce(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		w := newSendWorld(t, st)
-		ids := []int64{w.guest.ID, w.observer.ID}
-		for i := range 3 {
-			p := &domain.Person{FullName: fmt.Sprintf("Guest %d", i), Email: fmt.Sprintf("guest%d@example.test", i), Language: "en"}
-			w.must(w.s.CreatePerson(w.ctx, p))
-			inv := &domain.Invitation{EventID: w.event.ID, PersonID: p.ID}
-			w.must(w.s.CreateInvitation(w.ctx, inv))
-			ids = append(ids, inv.ID)
-		}
+		ids := append([]int64{w.guest.ID, w.observer.ID}, w.addGuests(3)...)
 		n, err := w.s.QueueInvitations(w.ctx, w.event.ID, service.SendParams{})
 		if err != nil || n != 5 {
 			t.Fatalf("queued %d, %v", n, err)
@@ -92,17 +112,8 @@ func TestBatchSendsEachOnce(t *testing.T) {
 
 		// Each guest got their invitation once, and a further try of the batch sends nothing.
 		w.must(w.s.Deliver(w.ctx, batch, service.Attempt{Number: 3, Max: 8}, nil))
-		got := w.peer.messages()
-		seen := map[string]bool{}
-		for _, raw := range got {
-			for _, line := range strings.Split(raw, "\r\n") {
-				if id, ok := strings.CutPrefix(line, "Message-ID: "); ok {
-					seen[id] = true
-				}
-			}
-		}
-		if len(got) != 5 || len(seen) != 5 {
-			t.Fatalf("%d messages, %d Message-IDs; want 5 and 5", len(got), len(seen))
+		if got, ids := len(w.peer.messages()), distinctMessageIDs(w.peer.messages()); got != 5 || ids != 5 {
+			t.Fatalf("%d messages, %d Message-IDs; want 5 and 5", got, ids)
 		}
 		for _, id := range ids {
 			inv := w.invitation(id)
@@ -135,14 +146,7 @@ func (s *slowServer) Send(ctx context.Context, m *mail.Message) error {
 func TestBatchHandsOn(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		w := newSendWorld(t, st)
-		ids := []int64{w.guest.ID, w.observer.ID}
-		for i := range 3 {
-			p := &domain.Person{FullName: fmt.Sprintf("Guest %d", i), Email: fmt.Sprintf("guest%d@example.test", i), Language: "en"}
-			w.must(w.s.CreatePerson(w.ctx, p))
-			inv := &domain.Invitation{EventID: w.event.ID, PersonID: p.ID}
-			w.must(w.s.CreateInvitation(w.ctx, inv))
-			ids = append(ids, inv.ID)
-		}
+		ids := append([]int64{w.guest.ID, w.observer.ID}, w.addGuests(3)...)
 		_, err := w.s.QueueInvitations(w.ctx, w.event.ID, service.SendParams{})
 		w.must(err)
 		batch := w.deliverJobs()[0]
@@ -168,17 +172,8 @@ func TestBatchHandsOn(t *testing.T) {
 		}
 		w.s.SetTransport(w.tr)
 		w.must(w.s.Deliver(w.ctx, next[0].args, service.Attempt{Number: 1, Max: 8}, nil))
-		got := w.peer.messages()
-		seen := map[string]bool{}
-		for _, raw := range got {
-			for _, line := range strings.Split(raw, "\r\n") {
-				if id, ok := strings.CutPrefix(line, "Message-ID: "); ok {
-					seen[id] = true
-				}
-			}
-		}
-		if len(got) != 5 || len(seen) != 5 {
-			t.Fatalf("%d messages, %d Message-IDs; want 5 and 5", len(got), len(seen))
+		if got, ids := len(w.peer.messages()), distinctMessageIDs(w.peer.messages()); got != 5 || ids != 5 {
+			t.Fatalf("%d messages, %d Message-IDs; want 5 and 5", got, ids)
 		}
 		for _, id := range ids {
 			if inv := w.invitation(id); inv.SendState != domain.SendSent {
