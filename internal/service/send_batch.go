@@ -186,6 +186,9 @@ func (s *Service) handOn(ctx context.Context, rest []*delivery, complete Complet
 // and claims their messages as pending, in a fixed number of queries; see the top of
 // this file. It returns the claimed deliveries in id order.
 func (s *Service) planBatch(q *store.Q, ids []int64) ([]*delivery, error) {
+	if err := q.PlanForValues(); err != nil {
+		return nil, err
+	}
 	invs, err := q.LockInvitations(ids)
 	if err != nil {
 		return nil, err
