@@ -23,10 +23,11 @@ import (
 // single delivery does, completing the job with the last one. The batch holds one
 // connection (a mail.Lease) from its first message until its last is recorded, and
 // sends in two steps: the next message goes out up to its final "." while the previous
-// one is being recorded, and the "." only once that record is committed. The record,
-// mostly a wait for the database's commit, then costs the connection little time. While nothing changed
-// since the plan, that transaction is short (store.RecordInvitationSent: one statement
-// on PostgreSQL); otherwise it is the single delivery's, which plans again.
+// one is being recorded, and the "." only once that record is committed, so the record
+// (mostly a wait for the database's commit) overlaps the next message's transfer.
+// While nothing changed since the plan, that transaction is short
+// (store.RecordInvitationSent: one statement on PostgreSQL); otherwise it is the single
+// delivery's, which plans again.
 //
 // So the messages that may go out twice after a crash are still only those on the wire
 // at that moment: at most one per mail worker, that is one per SMTP connection
