@@ -183,6 +183,38 @@ func TestBatchHandsOn(t *testing.T) {
 	})
 }
 
+// TestBatchRecordFailsBeforeNext: when the record of a batch's message fails (here a
+// trigger refuses the observer's), the next message, already staged at the server, is
+// never accepted: the batch drops its connection before the final ".". So the only
+// message the server took and the records lack is the observer's, which the batch's
+// next try sends again, identical; every other guest gets one message.
+func TestBatchRecordFailsBeforeNext(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	w := newSendWorld(t, st)
+	ids := append([]int64{w.guest.ID, w.observer.ID}, w.addGuests(3)...)
+	_, err := w.s.QueueInvitations(w.ctx, w.event.ID, service.SendParams{})
+	w.must(err)
+	batch := w.deliverJobs()[0].args
+	w.must(st.Gorm().Exec(fmt.Sprintf(`CREATE TRIGGER refuse_record BEFORE UPDATE OF status ON outbound_messages
+		WHEN NEW.status = 'sent' AND OLD.invitation_id = %d BEGIN SELECT RAISE(ABORT, 'record refused'); END`, w.observer.ID)).Error)
+	if err := w.s.Deliver(w.ctx, batch, service.Attempt{Number: 1, Max: 8}, nil); err == nil || !strings.Contains(err.Error(), "record refused") {
+		t.Fatalf("batch with a failing record: %v", err)
+	}
+	if got := len(w.peer.messages()); got != 2 {
+		t.Fatalf("the server took %d messages, want the guest's and the observer's only", got)
+	}
+	w.must(st.Gorm().Exec(`DROP TRIGGER refuse_record`).Error)
+	w.must(w.s.Deliver(w.ctx, batch, service.Attempt{Number: 2, Max: 8}, nil))
+	if got, distinct := len(w.peer.messages()), distinctMessageIDs(w.peer.messages()); got != 6 || distinct != 5 {
+		t.Fatalf("%d messages with %d Message-IDs, want 6 with 5 (the observer's twice)", got, distinct)
+	}
+	for _, id := range ids {
+		if inv := w.invitation(id); inv.SendState != domain.SendSent {
+			t.Errorf("invitation %d: %s", id, inv.SendState)
+		}
+	}
+}
+
 // changeAfter runs change once, right after the server took the message to one address:
 // between a batch message's plan and its record.
 type changeAfter struct {
