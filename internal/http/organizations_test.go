@@ -3,6 +3,7 @@ package http_test
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -79,6 +80,32 @@ func TestOrganizationsListPagination(t *testing.T) {
 		r := e.must(http.StatusUnprocessableEntity, e.call(domain.RoleViewer, "GET", "/api/v1/organizations?cursor=zzz", nil))
 		if r.ErrorField(t) != "cursor" {
 			t.Fatalf("bad cursor: %s", r.Body)
+		}
+	})
+}
+
+// TestOrganizationsSearch: q matches the name, short name or country code, in any case
+// and script, as the web directory's search does.
+func TestOrganizationsSearch(t *testing.T) {
+	eachAPI(t, func(t *testing.T, e *env) {
+		e.create("/api/v1/organizations", map[string]any{"name": "Генеральная прокуратура Азербайджанской Республики",
+			"short_name": "ГП АР", "country_code": "AZ"})
+		e.create("/api/v1/organizations", map[string]any{"name": "Council of Europe", "short_name": "CoE"})
+		search := func(q string) string {
+			m := e.must(http.StatusOK, e.call(domain.RoleViewer, "GET", "/api/v1/organizations?q="+url.QueryEscape(q), nil)).JSON(t)
+			var names []string
+			for _, it := range m["items"].([]any) {
+				names = append(names, it.(map[string]any)["short_name"].(string))
+			}
+			return strings.Join(names, ",")
+		}
+		for q, want := range map[string]string{
+			"генеральная": "ГП АР", "ГЕНЕРАЛЬНАЯ": "ГП АР", "гп ар": "ГП АР", "az": "ГП АР",
+			"council": "CoE", "COE": "CoE", "nobody": "",
+		} {
+			if got := search(q); got != want {
+				t.Errorf("q=%q found %q, want %q", q, got, want)
+			}
 		}
 	})
 }

@@ -100,7 +100,7 @@ func (s *Server) directory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	orgList, nextOrgs, err := s.svc.DirectoryOrganizations(ctx, search, service.Page{Limit: adminPageSize, Cursor: c.QueryParam("org_after")})
+	orgList, nextOrgs, err := s.svc.Organizations(ctx, service.OrganizationFilter{Search: search}, service.Page{Limit: adminPageSize, Cursor: c.QueryParam("org_after")})
 	if err != nil {
 		return err
 	}

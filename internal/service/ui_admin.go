@@ -33,11 +33,6 @@ func (s *Service) DirectoryPeople(ctx context.Context, search string, p Page) ([
 	return people, orgs, next, nil
 }
 
-// DirectoryOrganizations lists organizations whose name, short name or country matches.
-func (s *Service) DirectoryOrganizations(ctx context.Context, search string, p Page) ([]*domain.Organization, string, error) {
-	return s.st.Q(ctx).DirectoryOrganizations(search, p)
-}
-
 // PersonInvitations is a person's history: every invitation across events, newest first.
 func (s *Service) PersonInvitations(ctx context.Context, personID int64) ([]PersonInvitation, error) {
 	return s.st.Q(ctx).PersonInvitations(personID)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"github.com/attache-app/attache/internal/domain"
+	"strings"
 )
 
 func orgFromRow(r *organizationRow) *domain.Organization {
@@ -57,7 +58,9 @@ func (q *Q) DeleteOrganization(id int64) error {
 
 // OrganizationFilter narrows ListOrganizations.
 type OrganizationFilter struct {
-	Search string // substring of name or short name, case-insensitive
+	// Search is a substring of the name, short name or country code, in any case and
+	// script (likeAnyCase): the API's q and the web directory.
+	Search string
 }
 
 // ListOrganizations returns one page in id order.
@@ -67,9 +70,9 @@ func (q *Q) ListOrganizations(f OrganizationFilter, p Page) ([]*domain.Organizat
 		return nil, "", err
 	}
 	db := pq.db
-	if f.Search != "" {
-		like := "%" + escapeLike(f.Search) + "%"
-		db = db.Where("LOWER(name) LIKE LOWER(?) ESCAPE '\\' OR LOWER(short_name) LIKE LOWER(?) ESCAPE '\\'", like, like)
+	if search := strings.TrimSpace(f.Search); search != "" {
+		cond, args := likeAnyCase([]string{"name", "short_name", "country_code"}, search)
+		db = db.Where(cond, args...)
 	}
 	var rows []organizationRow
 	if err := db.Find(&rows).Error; err != nil {

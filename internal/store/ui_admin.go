@@ -1,7 +1,6 @@
 package store
 
 import (
-	"strings"
 	"time"
 
 	"github.com/attache-app/attache/internal/domain"
@@ -10,30 +9,6 @@ import (
 // Queries of the officer web UI's administration pages: the directory, a person's and an
 // organization's history across events, and the audit log filtered by actor. Each list
 // is one query per table, whatever its length.
-
-// DirectoryOrganizations returns one page of organizations in id order whose name, short
-// name or country code contains search, in any script and case.
-func (q *Q) DirectoryOrganizations(search string, p Page) ([]*domain.Organization, string, error) {
-	pq, err := q.idPage(p)
-	if err != nil {
-		return nil, "", err
-	}
-	db := pq.db
-	if search = strings.TrimSpace(search); search != "" {
-		cond, args := likeAnyCase([]string{"name", "short_name", "country_code"}, search)
-		db = db.Where(cond, args...)
-	}
-	var rows []organizationRow
-	if err := db.Find(&rows).Error; err != nil {
-		return nil, "", translate(err, "organizations")
-	}
-	rows, next := trim(rows, p, func(r organizationRow) []int64 { return []int64{r.ID} })
-	out := make([]*domain.Organization, len(rows))
-	for i := range rows {
-		out[i] = orgFromRow(&rows[i])
-	}
-	return out, next, nil
-}
 
 // OrganizationsByID reads the listed organizations in one query; absent ids are absent
 // from the map.
