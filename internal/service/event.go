@@ -51,16 +51,24 @@ type EventFilter = store.EventFilter
 
 // Events lists events by start time.
 func (s *Service) Events(ctx context.Context, f EventFilter, p store.Page) ([]*domain.Event, string, error) {
+	if err := checkEventFilter(f); err != nil {
+		return nil, "", err
+	}
+	return s.st.Q(ctx).ListEvents(f, p)
+}
+
+// checkEventFilter refuses a period that ends before it starts and unknown statuses.
+func checkEventFilter(f EventFilter) error {
 	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
-		return nil, "", domain.Invalid("to", "must be after from")
+		return domain.Invalid("to", "must be after from")
 	}
 	for _, st := range f.Statuses {
 		if err := domain.OneOf("status", st, domain.StatusDraft, domain.StatusScheduled, domain.StatusPostponed,
 			domain.StatusCancelled, domain.StatusCompleted); err != nil {
-			return nil, "", err
+			return err
 		}
 	}
-	return s.st.Q(ctx).ListEvents(f, p)
+	return nil
 }
 
 // UpdateEvent applies a partial change. The UID never changes; the status may only make

@@ -21,14 +21,8 @@ import (
 
 // EventList lists events with their answers so far, one page at a time.
 func (s *Service) EventList(ctx context.Context, f EventFilter, p Page) ([]EventSummary, string, error) {
-	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
-		return nil, "", domain.Invalid("to", "must be after from")
-	}
-	for _, st := range f.Statuses {
-		if err := domain.OneOf("status", st, domain.StatusDraft, domain.StatusScheduled, domain.StatusPostponed,
-			domain.StatusCancelled, domain.StatusCompleted); err != nil {
-			return nil, "", err
-		}
+	if err := checkEventFilter(f); err != nil {
+		return nil, "", err
 	}
 	if err := domain.Line("q", f.Text, false, 200); err != nil {
 		return nil, "", err

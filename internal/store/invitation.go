@@ -181,13 +181,21 @@ func (q *Q) ListInvitations(f InvitationFilter, p Page) ([]*domain.Invitation, s
 		return nil, "", translate(err, "invitations")
 	}
 	rows, next := trim(rows, p, func(r invitationRow) []int64 { return []int64{r.ID} })
+	out, err := invitationsFromRows(rows)
+	return out, next, err
+}
+
+// invitationsFromRows converts rows read in one query, in their order.
+func invitationsFromRows(rows []invitationRow) ([]*domain.Invitation, error) {
 	out := make([]*domain.Invitation, len(rows))
 	for i := range rows {
-		if out[i], err = invitationFromRow(&rows[i]); err != nil {
-			return nil, "", err
+		inv, err := invitationFromRow(&rows[i])
+		if err != nil {
+			return nil, err
 		}
+		out[i] = inv
 	}
-	return out, next, nil
+	return out, nil
 }
 
 // AddResponse appends a line to an invitation's answer history; call it in the

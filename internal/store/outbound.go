@@ -271,15 +271,7 @@ func (q *Q) EventInvitations(eventID int64) ([]*domain.Invitation, error) {
 	if err := q.db.Where("event_id = ?", eventID).Order("id").Find(&rows).Error; err != nil {
 		return nil, translate(err, "invitations")
 	}
-	out := make([]*domain.Invitation, len(rows))
-	for i := range rows {
-		inv, err := invitationFromRow(&rows[i])
-		if err != nil {
-			return nil, err
-		}
-		out[i] = inv
-	}
-	return out, nil
+	return invitationsFromRows(rows)
 }
 
 // ReminderCandidate is a guest who might be due a reminder: an invitation that was sent,

@@ -31,15 +31,7 @@ func (q *Q) LockInvitations(ids []int64) ([]*domain.Invitation, error) {
 	if err := db.Where("id IN ?", ids).Order("id").Find(&rows).Error; err != nil {
 		return nil, translate(err, "invitations")
 	}
-	out := make([]*domain.Invitation, len(rows))
-	for i := range rows {
-		inv, err := invitationFromRow(&rows[i])
-		if err != nil {
-			return nil, err
-		}
-		out[i] = inv
-	}
-	return out, nil
+	return invitationsFromRows(rows)
 }
 
 // OutboundOfInvitations returns every message of the given invitations, oldest first,
