@@ -44,6 +44,21 @@ func (w *inboundWorld) refreshFrom(messageID string, seq int) []byte {
 	return bytes.Replace(raw, []byte("SEQUENCE:0"), []byte(fmt.Sprintf("SEQUENCE:%d", seq)), 1)
 }
 
+// refreshAnswered takes the observer's REFRESH about SEQUENCE 1 under messageID, runs
+// the one delivery it queues and checks that it sent one message to to.
+func (w *inboundWorld) refreshAnswered(messageID, to string) *domain.InboundMessage {
+	w.t.Helper()
+	before := w.countTo(to)
+	m := w.feedRaw("refresh", w.refreshFrom(messageID, 1), domain.IntakeApplied, domain.InboundRefresh, "queued")
+	if n := w.runDeliveries(); n != 1 {
+		w.t.Fatalf("the REFRESH ran %d deliveries, want 1", n)
+	}
+	if n := w.countTo(to); n != before+1 {
+		w.t.Fatalf("%d messages after the REFRESH, want %d", n, before+1)
+	}
+	return m
+}
+
 // lastTo is the last message the peer took for one address, with its Message-ID and
 // calendar.
 func (w *sendWorld) lastTo(to string) (raw, messageID, cal, method string) {
@@ -119,13 +134,7 @@ func TestRefreshResendsCurrentInvitation(t *testing.T) {
 		sentAt := w.invitation(o).SentAt
 		before := w.countTo(observer)
 
-		first := w.feedRaw("refresh", w.refreshFrom("refresh-1@coe.test", 1), domain.IntakeApplied, domain.InboundRefresh, "queued")
-		if n := w.runDeliveries(); n != 1 {
-			t.Fatalf("the REFRESH ran %d deliveries, want 1", n)
-		}
-		if n := w.countTo(observer); n != before+1 {
-			t.Fatalf("%d messages after the REFRESH, want %d", n, before+1)
-		}
+		first := w.refreshAnswered("refresh-1@coe.test", observer)
 		_, resentID, cal, method := w.lastTo(observer)
 		wantID := fmt.Sprintf("inv-%d-invitation-1-r%d@attache.test", o, first.ID)
 		if method != "REQUEST" || !strings.Contains(cal, "SEQUENCE:1") || !strings.Contains(cal, "UID:evt-2030-conference@attache.test") ||
@@ -213,14 +222,7 @@ func TestRefreshAfterCancellation(t *testing.T) {
 		if method != "CANCEL" || !strings.Contains(cancelCal, "SEQUENCE:1") {
 			t.Fatalf("the cancellation: %s\n%s", method, cancelCal)
 		}
-		before := w.countTo(observer)
-		req := w.feedRaw("refresh", w.refreshFrom("refresh-9@coe.test", 1), domain.IntakeApplied, domain.InboundRefresh, "queued")
-		if n := w.runDeliveries(); n != 1 {
-			t.Fatalf("the REFRESH ran %d deliveries, want 1", n)
-		}
-		if n := w.countTo(observer); n != before+1 {
-			t.Fatalf("%d messages after the REFRESH, want %d", n, before+1)
-		}
+		req := w.refreshAnswered("refresh-9@coe.test", observer)
 		_, id, cal, method := w.lastTo(observer)
 		want := fmt.Sprintf("inv-%d-cancellation-1-r%d@attache.test", o, req.ID)
 		if method != "CANCEL" || id != want || id == cancelID || !strings.Contains(cal, "SEQUENCE:1") ||

@@ -258,6 +258,16 @@ func (w *sendWorld) invitation(id int64) *domain.Invitation {
 	return inv
 }
 
+// inviteGuest sends the guest their invitation and then their meeting, as the workers
+// would.
+func (w *sendWorld) inviteGuest() {
+	w.t.Helper()
+	_, err := w.s.QueueInvitations(w.ctx, w.event.ID, service.SendParams{InvitationIDs: []int64{w.guest.ID}})
+	w.must(err)
+	w.deliver(w.guest.ID, 0)
+	w.deliver(w.guest.ID, w.meeting)
+}
+
 func (w *sendWorld) deliver(inv, session int64) {
 	w.t.Helper()
 	w.must(w.s.Deliver(w.ctx, service.DeliverArgs{InvitationID: inv, SessionID: session}, service.Attempt{Number: 1, Max: 8}, nil))
@@ -575,10 +585,7 @@ func TestRemindersOncePerGuest(t *testing.T) {
 func TestWithdrawAndDeleteDraft(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		w := newSendWorld(t, st)
-		_, err := w.s.QueueInvitations(w.ctx, w.event.ID, service.SendParams{InvitationIDs: []int64{w.guest.ID}})
-		w.must(err)
-		w.deliver(w.guest.ID, 0)
-		w.deliver(w.guest.ID, w.meeting)
+		w.inviteGuest()
 		w.must(w.s.DeleteInvitation(w.ctx, w.observer.ID))
 		if _, err := w.s.Invitation(w.ctx, w.observer.ID); !errors.Is(err, domain.ErrNotFound) {
 			t.Fatalf("draft not deleted: %v", err)
@@ -685,16 +692,13 @@ func subjectOf(t *testing.T, raw string) string {
 func TestCancelSaysWhy(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		w := newSendWorld(t, st)
-		_, err := w.s.QueueInvitations(w.ctx, w.event.ID, service.SendParams{InvitationIDs: []int64{w.guest.ID}})
-		w.must(err)
-		w.deliver(w.guest.ID, 0)
-		w.deliver(w.guest.ID, w.meeting)
+		w.inviteGuest()
 		// Another delegation takes the guest's place at the bilateral meeting.
 		kz := &domain.Organization{Name: "PGO KZ"}
 		w.must(w.s.CreateOrganization(w.ctx, kz))
 		other := &domain.Delegation{EventID: w.event.ID, OrganizationID: kz.ID}
 		w.must(w.s.CreateDelegation(w.ctx, other))
-		_, err = w.s.UpdateSession(w.ctx, w.event.ID, w.meeting, func(ss *domain.Session) error {
+		_, err := w.s.UpdateSession(w.ctx, w.event.ID, w.meeting, func(ss *domain.Session) error {
 			i := slices.Index(ss.DelegationIDs, w.az.ID)
 			ss.DelegationIDs[i] = other.ID
 			return nil

@@ -8,6 +8,36 @@ import (
 	"github.com/attache-app/attache/internal/store/storetest"
 )
 
+// TestPlanForValues: a transaction can have PostgreSQL plan its statements for their
+// values (plan_cache_mode, see Q.PlanForValues); the setting ends with it.
+func TestPlanForValues(t *testing.T) {
+	st := storetest.Open(t, store.Postgres) // skips without ATTACHE_TEST_POSTGRES_URL
+	mode := func(q *store.Q) string {
+		v, err := q.Setting("plan_cache_mode")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	var before, inside string
+	err := st.InTx(context.Background(), func(q *store.Q) error {
+		before = mode(q)
+		if err := q.PlanForValues(); err != nil {
+			return err
+		}
+		inside = mode(q)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := mode(st.Q(context.Background()))
+	if before != "auto" || inside != "force_custom_plan" || after != "auto" {
+		t.Errorf("plan_cache_mode before, in and after the transaction: %q, %q, %q; want auto, force_custom_plan, auto",
+			before, inside, after)
+	}
+}
+
 // TestPostgresKeepsIdleConnections: the pool keeps as many idle connections as it may
 // open (database/sql keeps two), so that a busy moment's connections are not closed
 // and opened again.
