@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/attache-app/attache/internal/store"
@@ -41,6 +42,21 @@ func TestPlanForValues(t *testing.T) {
 // TestPostgresKeepsIdleConnections: the pool keeps as many idle connections as it may
 // open (database/sql keeps two), so that a busy moment's connections are not closed
 // and opened again.
+// The tables written again after every insert leave room on their pages for the new
+// row versions (migration 00007), so that those updates stay on the page.
+func TestPostgresLeavesRoomForUpdates(t *testing.T) {
+	st := storetest.Open(t, store.Postgres)
+	for _, table := range []string{"invitations", "outbound_messages"} {
+		var opts string
+		if err := st.DB().QueryRow(`SELECT coalesce(array_to_string(reloptions, ','), '') FROM pg_class WHERE relname = $1`, table).Scan(&opts); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(opts, "fillfactor=70") {
+			t.Errorf("%s: reloptions %q, want fillfactor=70", table, opts)
+		}
+	}
+}
+
 func TestPostgresKeepsIdleConnections(t *testing.T) {
 	url := storetest.URL(t, store.Postgres)
 	st, err := store.Open(context.Background(), store.Options{URL: url, MaxOpenConns: 6})
