@@ -16,9 +16,9 @@ import (
 // DeliverBatchSize guests (DeliverArgs.InvitationIDs) instead of one job each, because
 // most of the cost of a message was per job and per query, not per byte: River inserts,
 // fetches and completes one job per batch, and the batch plans its guests in one
-// transaction with a fixed number of queries (the invitations, locked in id order, the
-// event's feed data once, their histories, people and feed links, one insert of the
-// pending rows). It then sends them one after the other over one SMTP connection and
+// transaction with a few queries (the invitations, locked in id order, the event's feed
+// data once, their histories, people and feed links, the pending rows 16 to an
+// insert). It then sends them one after the other over one SMTP connection and
 // records each message in its own transaction as soon as the server answered, as a
 // single delivery does, completing the job with the last one. The batch holds one
 // connection (a mail.Lease) from its first message until its last is recorded, and
@@ -277,8 +277,8 @@ func (s *Service) readGuests(q *store.Q, plans []*delivery) error {
 	return nil
 }
 
-// claimMany is claim for many planned messages at once: the pending rows in one insert,
-// rows of a try before taken over one by one. Messages already sent are dropped.
+// claimMany is claim for many planned messages at once: the pending rows in a few
+// inserts, rows of a try before taken over one by one. Messages already sent are dropped.
 func (s *Service) claimMany(q *store.Q, plans []*delivery) ([]*delivery, error) {
 	now := s.now()
 	ms := make([]*store.OutboundMessage, len(plans))

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -53,10 +54,10 @@ func (q *Q) OutboundOfInvitations(ids []int64) (map[int64][]*OutboundMessage, er
 
 // EnsureOutboundMany stores each message unless one with its Message-ID is there, and
 // returns the stored rows in the order given, and which were created: one query for
-// those already there, one insert for the others. Unlike EnsureOutbound it takes no
-// reminders, and a message inserted by someone else between the two queries fails the
-// whole call with a conflict (the caller's job is then tried again) instead of being
-// taken over.
+// those already there, inserts of insertRows rows for the others. Unlike EnsureOutbound
+// it takes no reminders, and a message inserted by someone else between the two
+// queries fails the whole call with a conflict (the caller's job is then tried again)
+// instead of being taken over.
 func (q *Q) EnsureOutboundMany(ms []*OutboundMessage) ([]*OutboundMessage, []bool, error) {
 	if len(ms) == 0 {
 		return nil, nil, nil
@@ -81,10 +82,8 @@ func (q *Q) EnsureOutboundMany(ms []*OutboundMessage) ([]*OutboundMessage, []boo
 			fresh = append(fresh, r)
 		}
 	}
-	if len(fresh) > 0 {
-		if err := q.db.Create(fresh).Error; err != nil {
-			return nil, nil, translate(err, "outbound messages")
-		}
+	if err := createRows(q, fresh); err != nil {
+		return nil, nil, translate(err, "outbound messages")
 	}
 	isNew := make(map[string]bool, len(fresh))
 	for _, r := range fresh {
@@ -147,7 +146,25 @@ func (q *Q) LiveFeedLookups(lookups []string) (map[string]bool, error) {
 	return out, nil
 }
 
-// AddAudits appends several audit entries in one statement; call it inside the
+// insertRows is the most rows one multi-row INSERT of createRows writes. The SQLite
+// driver (glebarez/go-sqlite) finds each bound value by scanning the arguments from the
+// first, so a statement's binding costs the square of its parameter count: 128 outbound
+// messages of 20 columns, 2,560 parameters, took milliseconds to bind, more than
+// inserting them. Statements of 16 rows keep that small on both dialects.
+const insertRows = 16
+
+// createRows inserts rows (a slice of pointers to one row type) in statements of at
+// most insertRows rows each, filling in their ids; call it inside a transaction.
+func createRows[T any](q *Q, rows []*T) error {
+	for chunk := range slices.Chunk(rows, insertRows) {
+		if err := q.db.Create(chunk).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AddAudits appends several audit entries in a few statements; call it inside the
 // transaction of the change.
 func (q *Q) AddAudits(entries []*domain.AuditEntry) error {
 	if len(entries) == 0 {
@@ -158,7 +175,7 @@ func (q *Q) AddAudits(entries []*domain.AuditEntry) error {
 		rows[i] = &auditEntryRow{ActorID: a.ActorID, Actor: a.Actor, Action: a.Action, EntityType: a.EntityType,
 			EntityID: a.EntityID, Before: a.Before, After: a.After, CreatedAt: a.CreatedAt}
 	}
-	if err := q.db.Create(rows).Error; err != nil {
+	if err := createRows(q, rows); err != nil {
 		return translate(err, "audit entries")
 	}
 	for i, r := range rows {
