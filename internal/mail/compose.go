@@ -1,7 +1,6 @@
 package mail
 
 import (
-	"bytes"
 	"fmt"
 	htmltemplate "html/template"
 	"strings"
@@ -25,11 +24,11 @@ func Compose(l Letter) (subject, text, html string, err error) {
 	if err != nil {
 		return "", "", "", err
 	}
-	v, err := newLetterView(l)
+	v, err := newLetterView(t.locale(l.Language), l)
 	if err != nil {
 		return "", "", "", err
 	}
-	var tb, hb bytes.Buffer
+	var tb, hb strings.Builder
 	if err := t.text.Execute(&tb, v); err != nil {
 		return "", "", "", fmt.Errorf("mail: letter.txt: %w", err)
 	}
@@ -39,10 +38,14 @@ func Compose(l Letter) (subject, text, html string, err error) {
 	return v.Subject, tb.String(), hb.String(), nil
 }
 
-// letters are the two parsed templates of a letter.
+// letters is what Compose prepares once: the two parsed templates of a letter and the
+// locales of the languages we translate into.
 type letters struct {
 	text *texttemplate.Template
 	html *htmltemplate.Template
+	// locales maps each supported code ("en", "ru") to i18n.Match's answer for it, the
+	// usual Letter.Language, which Match would parse as an Accept-Language list.
+	locales map[string]*i18n.Locale
 }
 
 // letterTemplates parses the embedded templates once; they never change afterwards.
@@ -56,8 +59,20 @@ var letterTemplates = sync.OnceValues(func() (letters, error) {
 	if err != nil {
 		return letters{}, fmt.Errorf("mail: %w", err)
 	}
-	return letters{text: text, html: html}, nil
+	t := letters{text: text, html: html, locales: map[string]*i18n.Locale{}}
+	for _, code := range i18n.Supported() {
+		t.locales[code] = i18n.Match(code)
+	}
+	return t, nil
 })
+
+// locale is i18n.Match(lang), without parsing lang when it is a supported code.
+func (t letters) locale(lang string) *i18n.Locale {
+	if lc, ok := t.locales[lang]; ok {
+		return lc
+	}
+	return i18n.Match(lang)
+}
 
 // letterView is a letter put into words; the templates only lay it out.
 type letterView struct {
@@ -74,6 +89,12 @@ type letterView struct {
 	Closing       string
 	Signature     string
 	Footer        string
+
+	// Room for the usual number of items, so that a letter takes one allocation.
+	facts   [4]letterFact
+	changes [3]letterChange
+	notes   [2]string
+	links   [2]letterLink
 }
 
 type letterFact struct{ Label, Value string }
@@ -87,7 +108,8 @@ type letterLink struct {
 	Href       htmltemplate.URL
 }
 
-func newLetterView(l Letter) (*letterView, error) {
+// newLetterView puts l into the words of lc, the locale of l.Language.
+func newLetterView(lc *i18n.Locale, l Letter) (*letterView, error) {
 	switch l.Kind {
 	case KindInvitation, KindUpdate, KindCancellation, KindReminderDeadline, KindReminderEvent:
 	default:
@@ -100,7 +122,6 @@ func newLetterView(l Letter) (*letterView, error) {
 			return nil, fmt.Errorf("mail: letter timezone: %w", err)
 		}
 	}
-	lc := i18n.Match(l.Language)
 	kind := string(l.Kind)
 	if l.Kind == KindCancellation {
 		switch l.Cancelled {
@@ -124,15 +145,17 @@ func newLetterView(l Letter) (*letterView, error) {
 		Signature: l.Organizer,
 		Footer:    lc.T("mail.footer"),
 	}
+	v.Facts, v.Notes, v.Links = v.facts[:0], v.notes[:0], v.links[:0]
 	if v.Signature == "" {
 		v.Signature = lc.T("mail.signature")
 	}
-	v.Salutation = lc.T("mail.salutation", l.GuestName)
 	if s := strings.TrimSpace(l.Salutation); s != "" {
 		if !strings.ContainsAny(s[len(s)-1:], ",!.:;") {
 			s += lc.T("mail.salutation_end")
 		}
 		v.Salutation = s
+	} else {
+		v.Salutation = lc.T("mail.salutation", l.GuestName)
 	}
 	if l.Ordinal > 0 {
 		v.Anniversary = lc.Anniversary(l.Ordinal)
@@ -147,8 +170,10 @@ func newLetterView(l Letter) (*letterView, error) {
 		v.Facts = append(v.Facts, letterFact{lc.T("mail.part_of"), l.Parent})
 	}
 	start := l.Start.In(loc)
-	when := lc.DateTime(start)
-	if !l.End.IsZero() {
+	var when string
+	if l.End.IsZero() {
+		when = lc.DateTime(start)
+	} else {
 		when = lc.Span(start, l.End.In(loc))
 	}
 	v.Facts = append(v.Facts, letterFact{lc.T("mail.when"), when + ", " + i18n.Zone(start)})
@@ -162,9 +187,10 @@ func newLetterView(l Letter) (*letterView, error) {
 	}
 	switch l.Kind {
 	case KindInvitation:
-		v.Notes = nonEmpty(deadline)
+		v.Notes = appendNonEmpty(v.Notes, deadline)
 	case KindUpdate:
 		v.ChangesIntro = lc.T("mail.changes")
+		v.Changes = v.changes[:0]
 		for _, c := range l.Changes {
 			label := c.Field
 			if key := "mail.change." + c.Field; lc.Has(key) {
@@ -176,16 +202,16 @@ func newLetterView(l Letter) (*letterView, error) {
 			}
 			v.Changes = append(v.Changes, ch)
 		}
-		v.Notes = nonEmpty(lc.T("mail.update_note"), deadline)
+		v.Notes = appendNonEmpty(v.Notes, lc.T("mail.update_note"), deadline)
 	case KindCancellation:
-		v.Notes = nonEmpty(lc.T("mail.cancellation_note"))
+		v.Notes = appendNonEmpty(v.Notes, lc.T("mail.cancellation_note"))
 	case KindReminderDeadline:
 		if deadline == "" {
 			deadline = lc.T("mail.deadline_asap")
 		}
-		v.Notes = nonEmpty(deadline)
+		v.Notes = appendNonEmpty(v.Notes, deadline)
 	case KindReminderEvent:
-		v.Notes = nonEmpty(lc.T("mail.reminder_event", lc.DateTime(start)))
+		v.Notes = appendNonEmpty(v.Notes, lc.T("mail.reminder_event", lc.DateTime(start)))
 	}
 
 	rsvpLabel := lc.T("mail.rsvp")
@@ -200,17 +226,16 @@ func newLetterView(l Letter) (*letterView, error) {
 // appendLink adds a link when url is one of ours: https (http for a local setup) or
 // webcal. Anything else is left out of the letter rather than shown as a dead link.
 func appendLink(links []letterLink, label, url string) []letterLink {
-	lower := strings.ToLower(url)
 	for _, scheme := range []string{"https://", "http://", "webcal://", "webcals://"} {
-		if strings.HasPrefix(lower, scheme) {
+		// The scheme in any case; strings.ToLower(url) would copy the whole URL.
+		if len(url) >= len(scheme) && strings.EqualFold(url[:len(scheme)], scheme) {
 			return append(links, letterLink{Label: label, URL: url, Href: htmltemplate.URL(url)})
 		}
 	}
 	return links
 }
 
-func nonEmpty(s ...string) []string {
-	var out []string
+func appendNonEmpty(out []string, s ...string) []string {
 	for _, x := range s {
 		if x != "" {
 			out = append(out, x)

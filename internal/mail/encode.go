@@ -6,7 +6,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -86,13 +88,17 @@ func (m *Message) goMail() (*gomail.Message, error) {
 	g.SetHeader("MIME-Version", "1.0")
 
 	// go-mail appends "; charset=UTF-8" to each part's type and sets no disposition,
-	// which is what calendar clients need of the text/calendar part.
-	g.SetBody("text/plain", crlf(m.Text))
+	// which is what calendar clients need of the text/calendar part. The bodies are
+	// handed over as bytes, both texts in one buffer.
+	text := make([]byte, 0, crlfLen(m.Text)+crlfLen(m.HTML))
+	text = appendCRLF(text, m.Text)
+	g.SetBodyWriter("text/plain", copier(text))
 	if m.HTML != "" {
-		g.AddAlternative("text/html", crlf(m.HTML))
+		html := appendCRLF(text[len(text):], m.HTML)
+		g.AddAlternativeWriter("text/html", copier(html))
 	}
 	if len(m.Calendar) > 0 {
-		g.AddAlternative("text/calendar; method="+method, string(m.Calendar))
+		g.AddAlternativeWriter("text/calendar; method="+method, copier(m.Calendar))
 		// Without this header go-mail takes the type from the host's MIME table.
 		g.AttachReader("invite.ics", bytes.NewReader(m.Calendar), gomail.SetHeader(map[string][]string{
 			"Content-Type": {`application/ics; name="invite.ics"`},
@@ -107,13 +113,11 @@ func (m *Message) check() (method string, err error) {
 	if err := checkMessageID(m.MessageID); err != nil {
 		return "", err
 	}
-	for _, f := range []struct {
-		name string
-		a    Address
-	}{{"From", m.From}, {"To", m.To}} {
-		if err := checkAddress(f.name, f.a); err != nil {
-			return "", err
-		}
+	if err := checkAddress("From", "From name", m.From); err != nil {
+		return "", err
+	}
+	if err := checkAddress("To", "To name", m.To); err != nil {
+		return "", err
 	}
 	if err := checkHeaderText("Subject", m.Subject); err != nil {
 		return "", err
@@ -167,11 +171,14 @@ func checkHeaderText(field, s string) error {
 	if !utf8.ValidString(s) {
 		return fmt.Errorf("%w: %s is not UTF-8", ErrInvalid, field)
 	}
-	for _, r := range s {
-		if r == '\r' || r == '\n' {
+	// In UTF-8 every byte below 0x80 is an ASCII character of its own, so the bytes
+	// can be read one by one.
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '\r' || c == '\n' {
 			return fmt.Errorf("%w: %s contains a line break", ErrInvalid, field)
 		}
-		if (r < 0x20 && r != '\t') || r == 0x7f {
+		if (c < 0x20 && c != '\t') || c == 0x7f {
 			return fmt.Errorf("%w: %s contains a control character", ErrInvalid, field)
 		}
 	}
@@ -180,9 +187,10 @@ func checkHeaderText(field, s string) error {
 
 // checkAddress accepts a display name in any script and an ASCII dot-atom addr-spec:
 // go-mail writes the addr-spec as given, so nothing in it may need quoting, and go-mail
-// has no SMTPUTF8 for non-ASCII mailboxes.
-func checkAddress(field string, a Address) error {
-	if err := checkHeaderText(field+" name", a.Name); err != nil {
+// has no SMTPUTF8 for non-ASCII mailboxes. nameField names the display name in errors
+// ("From name").
+func checkAddress(field, nameField string, a Address) error {
+	if err := checkHeaderText(nameField, a.Name); err != nil {
 		return err
 	}
 	local, domain, ok := strings.Cut(a.Email, "@")
@@ -218,42 +226,117 @@ func isDotAtom(s string) bool {
 	return true
 }
 
-// crlf writes line breaks as CRLF: text is canonical with CRLF before base64 (RFC 2045
-// §6.8), since a decoder does not restore them.
-func crlf(s string) string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.ReplaceAll(s, "\r", "\n")
-	return strings.ReplaceAll(s, "\n", "\r\n")
+// appendCRLF appends s to dst with its line breaks written as CRLF: text is canonical
+// with CRLF before base64 (RFC 2045 §6.8), since a decoder does not restore them. A
+// CRLF, a lone CR and a lone LF each become one CRLF.
+func appendCRLF(dst []byte, s string) []byte {
+	for {
+		i := strings.IndexAny(s, "\r\n")
+		if i < 0 {
+			return append(dst, s...)
+		}
+		dst = append(append(dst, s[:i]...), "\r\n"...)
+		if s[i] == '\r' && i+1 < len(s) && s[i+1] == '\n' {
+			i++
+		}
+		s = s[i+1:]
+	}
+}
+
+// crlfLen is the length of appendCRLF(nil, s).
+func crlfLen(s string) int {
+	// A lone LF or CR grows by one octet, a CRLF stays.
+	return len(s) + strings.Count(s, "\n") + strings.Count(s, "\r") - 2*strings.Count(s, "\r\n")
+}
+
+// copier is a go-mail body that writes b in one piece (go-mail's own, for a string,
+// copies it into bytes first).
+func copier(b []byte) func(io.Writer) error {
+	return func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	}
 }
 
 // fixBoundaries replaces each boundary go-mail drew (mime/multipart's 60 random hex
 // digits), outermost first, with one derived from the Message-ID. The new ones contain
 // "_" and ".", which base64 never produces, and every part is base64, so no body line
 // can look like a delimiter. (go-mail's SetBoundary would give the nested multiparts one
-// and the same boundary, which breaks the nesting.)
+// and the same boundary, which breaks the nesting.) raw is rewritten in place: a new
+// boundary is shorter than the old one.
+//
+// A boundary go-mail drew occurs only where it is declared ("boundary=") and on its
+// delimiter lines ("--"), and only there is it replaced. A header field of ours that
+// says "boundary=" and 60 hex digits itself (a subject can) has them replaced there
+// too, and nowhere else: the text changes, the message stays whole.
 func fixBoundaries(raw []byte, messageID string) []byte {
 	const param, random = "boundary=", 60
-	sum := sha256.Sum256([]byte(messageID))
-	tag := hex.EncodeToString(sum[:10])
-	var olds, news [][]byte
-	for rest := raw; ; {
-		i := bytes.Index(rest, []byte(param))
-		if i < 0 || len(rest) < i+len(param)+random {
+	// declared are the boundaries in order of declaration: raw[at:at+random] is the n-th.
+	type boundary struct{ at, n int }
+	var buf [16]boundary
+	declared := buf[:0]
+	// Base64 has "=" only at its end, which makes it the cheap thing to look for.
+	for from, i := 0, 0; ; i++ {
+		j := bytes.IndexByte(raw[i:], '=')
+		if j < 0 {
 			break
 		}
-		rest = rest[i+len(param):]
-		if !isHex(rest[:random]) {
+		i += j
+		if start := i + 1 - len(param); start < from || string(raw[start:i+1]) != param {
 			continue
 		}
-		olds = append(olds, rest[:random])
-		news = append(news, fmt.Appendf(nil, "_attache.%d.%s", len(news), tag))
-		rest = rest[random:]
+		if len(raw) < i+1+random {
+			break
+		}
+		from = i + 1
+		if isHex(raw[from : from+random]) {
+			declared = append(declared, boundary{from, len(declared)})
+			i += random
+			from = i + 1
+		}
 	}
-	// Each old boundary occurs on its delimiter lines; the parts in between are base64.
-	for i := range olds {
-		raw = bytes.ReplaceAll(raw, olds[i], news[i])
+	if len(declared) == 0 {
+		return raw
 	}
-	return raw
+	var id [128]byte // the Message-ID's bytes, on the stack when it is short
+	sum := sha256.Sum256(append(id[:0], messageID...))
+	var tag [20]byte
+	hex.Encode(tag[:], sum[:10])
+	var newBuf [64]byte
+	newBoundary := func(n int) []byte {
+		b := strconv.AppendInt(append(newBuf[:0], "_attache."...), int64(n), 10)
+		return append(append(b, '.'), tag[:]...)
+	}
+
+	// Each delimiter line starts with "--"; base64 has no "-". found appends to the
+	// declarations, beyond what the loop reads of them.
+	found := declared
+	for i := 0; ; i++ {
+		j := bytes.IndexByte(raw[i:], '-')
+		if j < 0 || len(raw) < i+j+2+random {
+			break
+		}
+		i += j
+		if raw[i+1] != '-' {
+			continue
+		}
+		for _, d := range declared {
+			if bytes.Equal(raw[i+2:i+2+random], raw[d.at:d.at+random]) {
+				found = append(found, boundary{i + 2, d.n})
+				i += 1 + random
+				break
+			}
+		}
+	}
+	slices.SortFunc(found, func(a, b boundary) int { return a.at - b.at })
+	w, r := 0, 0
+	for _, f := range found {
+		w += copy(raw[w:], raw[r:f.at])
+		w += copy(raw[w:], newBoundary(f.n))
+		r = f.at + random
+	}
+	w += copy(raw[w:], raw[r:])
+	return raw[:w]
 }
 
 func isHex(b []byte) bool {
@@ -269,48 +352,119 @@ func isHex(b []byte) bool {
 var headerOrder = []string{"date", "from", "to", "subject", "message-id", "mime-version",
 	"content-type", "content-transfer-encoding"}
 
+// field is one top-level header field of a message: raw[start:end], its lines joined by
+// CRLF, and its place in headerOrder.
+type field struct{ start, end, rank int }
+
 // fixHeader sorts the top-level header fields into headerOrder; fields not in the list
 // follow in their original order (the order carries no meaning, RFC 5322 §3.6). It also
 // folds each field again: go-mail leaves two encoded-words on one line of up to 160
 // octets when the first does not fit, and RFC 2047 §2 allows 76 on a line with one.
+// raw is rewritten in place (it grows when the new folding is longer).
 func fixHeader(raw []byte) []byte {
-	head, body, ok := bytes.Cut(raw, []byte("\r\n\r\n"))
-	if !ok {
+	end := bytes.Index(raw, []byte("\r\n\r\n"))
+	if end < 0 {
 		return raw
 	}
-	var fields [][]byte
-	for line := range bytes.SplitSeq(head, []byte("\r\n")) {
-		if len(fields) > 0 && len(line) > 0 && (line[0] == ' ' || line[0] == '\t') {
-			last := len(fields) - 1
-			fields[last] = append(append(fields[last], "\r\n"...), line...)
-			continue
+	var buf [16]field
+	fields := buf[:0]
+	for i := 0; i <= end; {
+		j := bytes.Index(raw[i:end], []byte("\r\n"))
+		if j < 0 {
+			j = end
+		} else {
+			j += i
 		}
-		fields = append(fields, slices.Clone(line))
+		if len(fields) > 0 && j > i && (raw[i] == ' ' || raw[i] == '\t') {
+			fields[len(fields)-1].end = j
+		} else {
+			fields = append(fields, field{start: i, end: j})
+		}
+		i = j + 2
 	}
-	rank := func(f []byte) int {
-		name, _, _ := bytes.Cut(f, []byte(":"))
+	for i := range fields {
+		fields[i].rank = rank(raw[fields[i].start:fields[i].end])
+	}
+	slices.SortStableFunc(fields, func(a, b field) int { return a.rank - b.rank })
+
+	var hb [2048]byte // the new header, on the stack when it is of a usual size
+	var lb [512]byte  // one field unfolded
+	head := hb[:0]
+	for _, f := range fields {
+		line := unfold(lb[:0], raw[f.start:f.end])
+		head = append(fold(head, line), "\r\n"...)
+	}
+	head = append(head, "\r\n"...)
+	// The body moves from end+4 to len(head), then the header goes in front of it.
+	body := len(raw) - end - 4
+	if n := len(head) + body; n > len(raw) {
+		raw = slices.Grow(raw, n-len(raw))[:n]
+	}
+	copy(raw[len(head):], raw[end+4:end+4+body])
+	copy(raw, head)
+	return raw[:len(head)+body]
+}
+
+// rank is the place of a field in headerOrder, len(headerOrder) when it is not there.
+func rank(f []byte) int {
+	name, _, _ := bytes.Cut(f, []byte(":"))
+	if !isASCII(name) { // as rare as it is slow: strings.ToLower maps some to ASCII
 		if i := slices.Index(headerOrder, strings.ToLower(string(name))); i >= 0 {
 			return i
 		}
 		return len(headerOrder)
 	}
-	slices.SortStableFunc(fields, func(a, b []byte) int { return rank(a) - rank(b) })
-	out := make([]byte, 0, len(raw)+64)
-	for _, f := range fields {
-		out = append(fold(out, f), "\r\n"...)
+	for i, h := range headerOrder {
+		if len(h) == len(name) && asciiLowerIs(name, h) {
+			return i
+		}
 	}
-	out = append(out, "\r\n"...)
-	return append(out, body...)
+	return len(headerOrder)
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// asciiLowerIs reports whether the ASCII b, lower-cased, is lower.
+func asciiLowerIs(b []byte, lower string) bool {
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// unfold appends field to dst without its CRLFs; a field of one line comes back as it
+// is.
+func unfold(dst, field []byte) []byte {
+	i := bytes.Index(field, []byte("\r\n"))
+	if i < 0 {
+		return field
+	}
+	for ; i >= 0; i = bytes.Index(field, []byte("\r\n")) {
+		dst = append(dst, field[:i]...)
+		field = field[i+2:]
+	}
+	return append(dst, field...)
 }
 
 // maxLine is the longest header line fold writes where it can (RFC 2047 §2).
 const maxLine = 76
 
-// fold appends field to out, unfolded and folded again before a space so that no line
+// fold appends line, an unfolded field, to out, folded before a space so that no line
 // is longer than maxLine where a space allows it. Between encoded-words and inside a
 // quoted string a fold is whitespace a reader removes (RFC 2047 §6.2, RFC 5322 §3.2.4).
-func fold(out, field []byte) []byte {
-	line := bytes.ReplaceAll(field, []byte("\r\n"), nil)
+func fold(out, line []byte) []byte {
 	// The first fold may come right after the colon (Go's encoded-words are up to 75
 	// octets long, which leaves no room for "Subject: " before the first one).
 	name := bytes.IndexByte(line, ':') + 1
