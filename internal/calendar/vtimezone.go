@@ -90,12 +90,60 @@ func zoneTransitions(loc *time.Location, from, to time.Time) []transition {
 	}
 	for t := from; ; {
 		_, end := t.ZoneBounds()
+		if !end.IsZero() && !end.After(t) {
+			// Past the transitions its data lists, Go reckons a zone's periods from the
+			// zone's rule, and in some leap years (Europe/Paris and America/New_York in
+			// 2040) answers an end before t, the same one again and again.
+			end = nextChange(loc, t, to)
+		}
 		if end.IsZero() || !end.Before(to) {
 			return out
 		}
-		out = append(out, transitionAt(loc, end))
+		// Such a reckoned period may also end where nothing changes (at a year's end).
+		if tr := transitionAt(loc, end); tr.from != tr.to || tr.dst != tr.wasDST || tr.name != zoneName(end.Add(-time.Second).In(loc)) {
+			out = append(out, tr)
+		}
 		t = end.In(loc)
 	}
+}
+
+// nextChange is the first instant after t and before to at which loc's offset, name or
+// daylight saving changes, zero if there is none: found a day at a time, then to the
+// second by halving, without ZoneBounds. Offsets and transitions are whole seconds.
+func nextChange(loc *time.Location, t, to time.Time) time.Time {
+	t = t.In(loc)
+	name, off := t.Zone()
+	dst := t.IsDST()
+	same := func(u time.Time) bool {
+		u = u.In(loc)
+		n, o := u.Zone()
+		return n == name && o == off && u.IsDST() == dst
+	}
+	for lo := t; lo.Before(to); {
+		hi := lo.Add(24 * time.Hour)
+		if same(hi) {
+			lo = hi
+			continue
+		}
+		for hi.Sub(lo) > time.Second {
+			mid := lo.Add(hi.Sub(lo) / 2).Truncate(time.Second)
+			if !mid.After(lo) {
+				break
+			}
+			if same(mid) {
+				lo = mid
+			} else {
+				hi = mid
+			}
+		}
+		return hi
+	}
+	return time.Time{}
+}
+
+func zoneName(t time.Time) string {
+	name, _ := t.Zone()
+	return name
 }
 
 func transitionAt(loc *time.Location, at time.Time) transition {
