@@ -21,10 +21,11 @@ var firstProps = []string{
 	ical.PropTimezoneID, ical.PropUID,
 }
 
-// writeComponent writes comp as content lines with CRLF ends, folded at 75 octets.
+// writeComponent writes comp as content lines with CRLF ends, folded at 75 octets, with
+// first (components already written) before its children.
 // go-ical's own encoder writes neither folded lines nor quoted non-ASCII parameter
 // values (interop.md §5.1), so Encode checks the tree with it and writes it with this.
-func writeComponent(w *bytes.Buffer, comp *ical.Component) error {
+func writeComponent(w *bytes.Buffer, comp *ical.Component, first ...[]byte) error {
 	writeFolded(w, "BEGIN:"+comp.Name)
 	for _, name := range propOrder(comp.Props) {
 		for i := range comp.Props[name] {
@@ -34,6 +35,9 @@ func writeComponent(w *bytes.Buffer, comp *ical.Component) error {
 			}
 			writeFolded(w, line)
 		}
+	}
+	for _, text := range first {
+		w.Write(text)
 	}
 	for _, child := range comp.Children {
 		if err := writeComponent(w, child); err != nil {
