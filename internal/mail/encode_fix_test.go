@@ -4,9 +4,14 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/emersion/go-message"
+	"github.com/emersion/go-message/mail"
 )
 
 // crlf is the plain statement of appendCRLF: every CRLF, lone CR and lone LF becomes
@@ -114,4 +119,71 @@ func TestEncodeSubjectSaysBoundary(t *testing.T) {
 		t.Errorf("two encodings differ:\n%s\n---\n%s", a, b)
 	}
 	readTree(t, a)
+}
+
+// FuzzEncode: whatever the subject, names and bodies, Encode either refuses the message
+// (ErrInvalid) or writes one that go-message reads back whole: the same subject and
+// names, the texts with CRLF line ends, the calendar unchanged in both places, the
+// header fields in their fixed order, and the same bytes each time.
+func FuzzEncode(f *testing.F) {
+	m := invitation()
+	f.Add(m.Subject, m.To.Name, m.From.Name, m.Text, m.HTML)
+	f.Add("boundary="+strings.Repeat("0123456789abcdef", 4), "a\r\nBcc: x@y", "--", "\r.\r\n", "=?utf-8?b?=")
+	f.Add(strings.Repeat("Приглашение ", 20), `"Quoted, Name" <x>`, "", "\n\n\r", "")
+	f.Fuzz(func(t *testing.T, subject, to, from, text, html string) {
+		m := invitation()
+		m.Subject, m.To.Name, m.From.Name, m.Text, m.HTML = subject, to, from, text, html
+		raw, err := m.Encode()
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("Encode: %v", err)
+			}
+			return
+		}
+		if again, _ := m.Encode(); !bytes.Equal(raw, again) {
+			t.Fatal("two encodings differ")
+		}
+		e, err := message.Read(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatalf("go-message: %v", err)
+		}
+		h := mail.Header{Header: e.Header}
+		// A reader drops the white space around a field's value where it is not
+		// encoded.
+		ws := func(s string) string { return strings.Trim(s, " \t") }
+		if got, err := h.Subject(); err != nil || ws(got) != ws(subject) {
+			t.Errorf("Subject %q (%v), want %q", got, err, subject)
+		}
+		for field, want := range map[string]Address{"To": m.To, "From": m.From} {
+			as, err := h.AddressList(field)
+			if err != nil || len(as) != 1 || as[0].Address != want.Email || ws(as[0].Name) != ws(want.Name) {
+				t.Errorf("%s %v (%v), want %q <%s>", field, as, err, want.Name, want.Email)
+			}
+		}
+		fields := h.Fields()
+		var order []string
+		for fields.Next() {
+			order = append(order, strings.ToLower(fields.Key()))
+		}
+		if !slices.IsSortedFunc(order, func(a, b string) int { return rank([]byte(a)) - rank([]byte(b)) }) || order[0] != "date" {
+			t.Errorf("header order %v", order)
+		}
+		tree := readTree(t, raw)
+		texts := []string{crlf(text)}
+		if html != "" {
+			texts = append(texts, crlf(html))
+		}
+		if len(tree.Parts) != 2 || len(tree.Parts[0].Parts) != len(texts)+1 {
+			t.Fatalf("MIME tree %+v", tree)
+		}
+		alt := tree.Parts[0].Parts
+		for i, want := range texts {
+			if string(alt[i].Body) != want {
+				t.Errorf("text %d changed: %q, want %q", i, alt[i].Body, want)
+			}
+		}
+		if !bytes.Equal(alt[len(texts)].Body, m.Calendar) || !bytes.Equal(tree.Parts[1].Body, m.Calendar) {
+			t.Error("calendar changed")
+		}
+	})
 }
