@@ -266,9 +266,9 @@ func copier(b []byte) func(io.Writer) error {
 // boundary is shorter than the old one.
 //
 // A boundary go-mail drew occurs only where it is declared ("boundary=") and on its
-// delimiter lines ("--"), and only there is it replaced. A header field of ours that
-// says "boundary=" and 60 hex digits itself (a subject can) has them replaced there
-// too, and nowhere else: the text changes, the message stays whole.
+// delimiter lines ("--"), and only there is it replaced. A declaration counts only in
+// the Content-Type field of a multipart entity: a subject or a name that says
+// "boundary=" and 60 hex digits is left as it is.
 func fixBoundaries(raw []byte, messageID string) []byte {
 	const param, random = "boundary=", 60
 	// declared are the boundaries in order of declaration: raw[at:at+random] is the n-th.
@@ -289,7 +289,7 @@ func fixBoundaries(raw []byte, messageID string) []byte {
 			break
 		}
 		from = i + 1
-		if isHex(raw[from : from+random]) {
+		if isHex(raw[from:from+random]) && inMultipartType(raw, i+1-len(param)) {
 			declared = append(declared, boundary{from, len(declared)})
 			i += random
 			from = i + 1
@@ -337,6 +337,25 @@ func fixBoundaries(raw []byte, messageID string) []byte {
 	}
 	w += copy(raw[w:], raw[r:])
 	return raw[:w]
+}
+
+// inMultipartType reports whether raw[at:] lies in the Content-Type field of a multipart
+// entity: the header field that holds it (with its folded lines) starts with
+// "Content-Type: multipart/", as go-mail writes it.
+func inMultipartType(raw []byte, at int) bool {
+	for {
+		j := bytes.LastIndex(raw[:at], []byte("\r\n"))
+		if j < 0 {
+			at = 0
+			break
+		}
+		if c := raw[j+2]; c != ' ' && c != '\t' {
+			at = j + 2
+			break
+		}
+		at = j
+	}
+	return bytes.HasPrefix(raw[at:], []byte("Content-Type: multipart/"))
 }
 
 func isHex(b []byte) bool {

@@ -102,12 +102,14 @@ func TestFixBoundaries(t *testing.T) {
 	}
 }
 
-// TestEncodeSubjectSaysBoundary: a subject that looks like a boundary parameter still
-// encodes to the same bytes every time, into a message go-message reads.
+// TestEncodeSubjectSaysBoundary: a subject that looks like a boundary parameter is sent
+// as it is, and the message encodes to the same bytes every time, into one go-message
+// reads.
 func TestEncodeSubjectSaysBoundary(t *testing.T) {
+	subject := "boundary=" + strings.Repeat("0123456789abcdef", 4)
 	encode := func() []byte {
 		m := invitation()
-		m.Subject = "boundary=" + strings.Repeat("0123456789abcdef", 4)
+		m.Subject = subject
 		raw, err := m.Encode()
 		if err != nil {
 			t.Fatal(err)
@@ -119,6 +121,13 @@ func TestEncodeSubjectSaysBoundary(t *testing.T) {
 		t.Errorf("two encodings differ:\n%s\n---\n%s", a, b)
 	}
 	readTree(t, a)
+	e, err := message.Read(bytes.NewReader(a))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := (&mail.Header{Header: e.Header}).Subject(); got != subject {
+		t.Errorf("Subject %q, want %q", got, subject)
+	}
 }
 
 // FuzzEncode: whatever the subject, names and bodies, Encode either refuses the message
