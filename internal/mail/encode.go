@@ -480,24 +480,39 @@ func unfold(dst, field []byte) []byte {
 // maxLine is the longest header line fold writes where it can (RFC 2047 §2).
 const maxLine = 76
 
-// fold appends line, an unfolded field, to out, folded before a space so that no line
-// is longer than maxLine where a space allows it. Between encoded-words and inside a
-// quoted string a fold is whitespace a reader removes (RFC 2047 §6.2, RFC 5322 §3.2.4).
+// fold appends line, an unfolded field, to out, folded before a lone space so that no
+// line is longer than maxLine where such a space allows it. Between encoded-words and
+// inside a quoted string a fold is whitespace a reader removes (RFC 2047 §6.2, RFC 5322
+// §3.2.4).
 func fold(out, line []byte) []byte {
 	// The first fold may come right after the colon (Go's encoded-words are up to 75
 	// octets long, which leaves no room for "Subject: " before the first one).
 	name := bytes.IndexByte(line, ':') + 1
 	for len(line) > maxLine {
-		i := bytes.LastIndexByte(line[:maxLine+1], ' ')
-		if i < name {
-			j := bytes.IndexByte(line[min(name, len(line)):], ' ')
-			if j < 0 {
-				break
+		i := -1
+		for k := maxLine; k >= name && i < 0; k-- {
+			if lone(line, k) {
+				i = k
 			}
-			i = name + j
+		}
+		for k := max(name, maxLine+1); k < len(line) && i < 0; k++ {
+			if lone(line, k) {
+				i = k
+			}
+		}
+		if i < 0 {
+			break
 		}
 		out = append(append(out, line[:i]...), "\r\n"...)
 		line, name = line[i:], 1
 	}
 	return append(out, line...)
+}
+
+// lone reports whether line[i] is a space with no white space beside it, where fold may
+// break the line: readers that join folded lines with one space (Go's net/textproto,
+// go-message) would read a run of spaces broken there as one.
+func lone(line []byte, i int) bool {
+	white := func(c byte) bool { return c == ' ' || c == '\t' }
+	return line[i] == ' ' && (i == 0 || !white(line[i-1])) && (i+1 == len(line) || !white(line[i+1]))
 }
