@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"errors"
-	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -153,15 +152,10 @@ func (q *Q) LiveFeedLookups(lookups []string) (map[string]bool, error) {
 // inserting them. Statements of 16 rows keep that small on both dialects.
 const insertRows = 16
 
-// createRows inserts rows (a slice of pointers to one row type) in statements of at
-// most insertRows rows each, filling in their ids; call it inside a transaction.
-func createRows[T any](q *Q, rows []*T) error {
-	for chunk := range slices.Chunk(rows, insertRows) {
-		if err := q.db.Create(chunk).Error; err != nil {
-			return err
-		}
-	}
-	return nil
+// createRows inserts rows (a slice of row pointers) insertRows to a statement, filling
+// in their ids, in the caller's transaction (gorm would otherwise add a savepoint).
+func createRows(q *Q, rows any) error {
+	return q.db.Session(&gorm.Session{SkipDefaultTransaction: true}).CreateInBatches(rows, insertRows).Error
 }
 
 // AddAudits appends several audit entries in a few statements; call it inside the
