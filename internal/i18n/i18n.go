@@ -64,6 +64,13 @@ func Match(prefs ...string) *Locale {
 		if strings.TrimSpace(p) == "" {
 			continue
 		}
+		// The usual case, a guest's language code that we translate into, needs no
+		// parsing.
+		for _, l := range locales {
+			if p == l.code {
+				return l
+			}
+		}
 		ts, _, err := language.ParseAcceptLanguage(p)
 		if err != nil {
 			continue

@@ -24,7 +24,7 @@ func Compose(l Letter) (subject, text, html string, err error) {
 	if err != nil {
 		return "", "", "", err
 	}
-	v, err := newLetterView(t.locale(l.Language), l)
+	v, err := newLetterView(l)
 	if err != nil {
 		return "", "", "", err
 	}
@@ -38,14 +38,10 @@ func Compose(l Letter) (subject, text, html string, err error) {
 	return v.Subject, tb.String(), hb.String(), nil
 }
 
-// letters is what Compose prepares once: the two parsed templates of a letter and the
-// locales of the languages we translate into.
+// letters are the two parsed templates of a letter.
 type letters struct {
 	text *texttemplate.Template
 	html *htmltemplate.Template
-	// locales maps each supported code ("en", "ru") to i18n.Match's answer for it, the
-	// usual Letter.Language, which Match would parse as an Accept-Language list.
-	locales map[string]*i18n.Locale
 }
 
 // letterTemplates parses the embedded templates once; they never change afterwards.
@@ -59,20 +55,8 @@ var letterTemplates = sync.OnceValues(func() (letters, error) {
 	if err != nil {
 		return letters{}, fmt.Errorf("mail: %w", err)
 	}
-	t := letters{text: text, html: html, locales: map[string]*i18n.Locale{}}
-	for _, code := range i18n.Supported() {
-		t.locales[code] = i18n.Match(code)
-	}
-	return t, nil
+	return letters{text: text, html: html}, nil
 })
-
-// locale is i18n.Match(lang), without parsing lang when it is a supported code.
-func (t letters) locale(lang string) *i18n.Locale {
-	if lc, ok := t.locales[lang]; ok {
-		return lc
-	}
-	return i18n.Match(lang)
-}
 
 // letterView is a letter put into words; the templates only lay it out.
 type letterView struct {
@@ -89,12 +73,6 @@ type letterView struct {
 	Closing       string
 	Signature     string
 	Footer        string
-
-	// Room for the usual number of items, so that a letter takes one allocation.
-	facts   [4]letterFact
-	changes [3]letterChange
-	notes   [2]string
-	links   [2]letterLink
 }
 
 type letterFact struct{ Label, Value string }
@@ -108,8 +86,7 @@ type letterLink struct {
 	Href       htmltemplate.URL
 }
 
-// newLetterView puts l into the words of lc, the locale of l.Language.
-func newLetterView(lc *i18n.Locale, l Letter) (*letterView, error) {
+func newLetterView(l Letter) (*letterView, error) {
 	switch l.Kind {
 	case KindInvitation, KindUpdate, KindCancellation, KindReminderDeadline, KindReminderEvent:
 	default:
@@ -122,6 +99,7 @@ func newLetterView(lc *i18n.Locale, l Letter) (*letterView, error) {
 			return nil, fmt.Errorf("mail: letter timezone: %w", err)
 		}
 	}
+	lc := i18n.Match(l.Language)
 	kind := string(l.Kind)
 	if l.Kind == KindCancellation {
 		switch l.Cancelled {
@@ -145,7 +123,6 @@ func newLetterView(lc *i18n.Locale, l Letter) (*letterView, error) {
 		Signature: l.Organizer,
 		Footer:    lc.T("mail.footer"),
 	}
-	v.Facts, v.Notes, v.Links = v.facts[:0], v.notes[:0], v.links[:0]
 	if v.Signature == "" {
 		v.Signature = lc.T("mail.signature")
 	}
@@ -190,7 +167,6 @@ func newLetterView(lc *i18n.Locale, l Letter) (*letterView, error) {
 		v.Notes = appendNonEmpty(v.Notes, deadline)
 	case KindUpdate:
 		v.ChangesIntro = lc.T("mail.changes")
-		v.Changes = v.changes[:0]
 		for _, c := range l.Changes {
 			label := c.Field
 			if key := "mail.change." + c.Field; lc.Has(key) {
