@@ -26,6 +26,7 @@ import (
 	"github.com/attache-app/attache/internal/app"
 	"github.com/attache-app/attache/internal/config"
 	"github.com/attache-app/attache/internal/domain"
+	"github.com/attache-app/attache/internal/jobs"
 	"github.com/attache-app/attache/internal/service"
 	"github.com/attache-app/attache/internal/store"
 	"github.com/attache-app/attache/internal/store/storetest"
@@ -178,8 +179,7 @@ func TestInstancesShareSending(t *testing.T) {
 		t.Errorf("outbound_messages by status = %+v, want %d sent and nothing else", statuses, guests)
 	}
 	// The jobs process A held were rescued, whichever process led River after the kill:
-	// as many as its mail workers at most, two per connection (one sending, one
-	// planning its next job).
+	// as many as its mail workers at most (jobs.MailWorkersPerConnection per connection).
 	var rescued []struct {
 		Killed string
 		N      int64
@@ -188,8 +188,8 @@ func TestInstancesShareSending(t *testing.T) {
 		AND errors::text LIKE '%Stuck job rescued%' GROUP BY 1`).Scan(&rescued).Error; err != nil {
 		t.Fatal(err)
 	}
-	if len(rescued) != 1 || rescued[0].N == 0 || rescued[0].N > 2*maxConns {
-		t.Fatalf("rescued jobs by the process that first ran them: %+v; want one process, at most %d", rescued, 2*maxConns)
+	if workers := int64(jobs.MailWorkersPerConnection * maxConns); len(rescued) != 1 || rescued[0].N == 0 || rescued[0].N > workers {
+		t.Fatalf("rescued jobs by the process that first ran them: %+v; want one process, at most %d", rescued, workers)
 	}
 	after := leader(t, check)
 	t.Logf("%d jobs of the killed process (River client %s) rescued; River leader before the kill: %s; after: %s",

@@ -22,12 +22,7 @@ func (a *App) StartJobs(ctx context.Context) (stop func(ctx context.Context) err
 	mc := a.Config.Mail
 	mailWorkers := a.Config.Jobs.Workers
 	if mc.Transport == "smtp" {
-		// Two workers per connection: while one sends on it, the other plans its next
-		// job. A worker holds its connection until its message is recorded (and a
-		// batch, until its last: service/send_batch.go), so a process killed mid-send
-		// still leaves at most one message per connection accepted by the server and
-		// not recorded, the only ones that can go out twice.
-		mailWorkers = 2 * mc.SMTPMaxConnections
+		mailWorkers = jobs.MailWorkersPerConnection * mc.SMTPMaxConnections
 	}
 	jobTimeout := a.Config.Jobs.RescueAfter / 2
 	if mc.Transport == "smtp" && jobTimeout < 2*mc.SMTPTimeout {

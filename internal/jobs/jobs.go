@@ -23,6 +23,14 @@ import (
 )
 
 // Options configure the job runner.
+// MailWorkersPerConnection is how many mail workers `attache serve` runs for each SMTP
+// connection (mail.smtp.max_connections): while one sends on it, the other plans its
+// next job. A worker holds its connection until its message is recorded (a batch, until
+// its last: service/send_batch.go), so a process killed mid-send still leaves at most
+// one message per connection accepted by the server and not recorded, the only ones
+// that can go out twice.
+const MailWorkersPerConnection = 2
+
 type Options struct {
 	// Postgres selects River's database/sql driver for PostgreSQL; otherwise the SQLite
 	// driver, which must be given the store's single writer connection (store.DB), so

@@ -107,7 +107,7 @@ func sendPath(b *testing.B, d store.Dialect, connections int, replyDelay time.Du
 	}
 	svc := benchService(st)
 	runner, err := jobs.New(st.DB(), svc, jobs.Options{Postgres: d == store.Postgres, Workers: 4,
-		MailWorkers: 2 * connections, JobTimeout: time.Minute, RescueAfter: 2 * time.Minute})
+		MailWorkers: jobs.MailWorkersPerConnection * connections, JobTimeout: time.Minute, RescueAfter: 2 * time.Minute})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -30,8 +30,8 @@ import (
 // delivery's, which plans again.
 //
 // So the messages that may go out twice after a crash are still only those on the wire
-// at that moment: at most one per mail worker, that is one per SMTP connection
-// (mail.smtp.max_connections), whatever the batch size; the rest of a killed batch is
+// at that moment: at most one per SMTP connection (mail.smtp.max_connections), since a
+// sender holds its connection until its message is recorded, whatever the batch size; the rest of a killed batch is
 // planned again from the records, and those already recorded are skipped. A batch sends
 // only invitations still queued; one that failed for now is not retried by the batch,
 // which would hold up the other guests, but recorded pending and handed to a delivery
@@ -184,8 +184,7 @@ func (s *Service) handOn(ctx context.Context, rest []*delivery, complete Complet
 }
 
 // planBatch plans the event invitation of each of ids whose invitation is still queued
-// and claims their messages as pending, in a fixed number of queries; see the top of
-// this file. It returns the claimed deliveries in id order.
+// and claims their messages as pending, in a few queries; see the top of this file. It returns the claimed deliveries in id order.
 func (s *Service) planBatch(q *store.Q, ids []int64) ([]*delivery, error) {
 	if err := q.PlanForValues(); err != nil {
 		return nil, err

@@ -39,9 +39,6 @@ func TestPlanForValues(t *testing.T) {
 	}
 }
 
-// TestPostgresKeepsIdleConnections: the pool keeps as many idle connections as it may
-// open (database/sql keeps two), so that a busy moment's connections are not closed
-// and opened again.
 // The tables written again after every insert leave room on their pages for the new
 // row versions (migration 00007), so that those updates stay on the page.
 func TestPostgresLeavesRoomForUpdates(t *testing.T) {
@@ -57,6 +54,9 @@ func TestPostgresLeavesRoomForUpdates(t *testing.T) {
 	}
 }
 
+// TestPostgresKeepsIdleConnections: the pool keeps as many idle connections as it may
+// open (database/sql keeps two), so that a busy moment's connections are not closed
+// and opened again.
 func TestPostgresKeepsIdleConnections(t *testing.T) {
 	url := storetest.URL(t, store.Postgres)
 	st, err := store.Open(context.Background(), store.Options{URL: url, MaxOpenConns: 6})
