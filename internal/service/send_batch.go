@@ -31,14 +31,15 @@ import (
 //
 // So the messages that may go out twice after a crash are still only those on the wire
 // at that moment: at most one per SMTP connection (mail.smtp.max_connections), since a
-// sender holds its connection until its message is recorded, whatever the batch size; the rest of a killed batch is
-// planned again from the records, and those already recorded are skipped. A batch sends
-// only invitations still queued; one that failed for now is not retried by the batch,
-// which would hold up the other guests, but recorded pending and handed to a delivery
-// job of its own (the ordinary DeliverArgs, unique per guest) that starts after the
-// runner's first backoff; one refused for good fails the invitation, as alone. Named
-// re-sends (a withdrawn or undeliverable guest) and everything after the invitation
-// (sessions, updates, cancellations, REFRESH answers) stay single deliveries.
+// sender holds its connection until its message is recorded, whatever the batch size;
+// the rest of a killed batch is planned again from the records, and those already
+// recorded are skipped. A batch sends only invitations still queued; one that failed
+// for now is not retried by the batch, which would hold up the other guests, but
+// recorded pending and handed to a delivery job of its own (the ordinary DeliverArgs,
+// unique per guest) that starts after the runner's first backoff; one refused for good
+// fails the invitation, as alone. Named re-sends (a withdrawn or undeliverable guest)
+// and everything after the invitation (sessions, updates, cancellations, REFRESH
+// answers) stay single deliveries.
 
 // DeliverBatchSize is the most guests one batch job sends to. A killed batch costs at
 // most one duplicate, whatever its size; a larger batch holds its invitations' row locks
@@ -184,7 +185,8 @@ func (s *Service) handOn(ctx context.Context, rest []*delivery, complete Complet
 }
 
 // planBatch plans the event invitation of each of ids whose invitation is still queued
-// and claims their messages as pending, in a few queries; see the top of this file. It returns the claimed deliveries in id order.
+// and claims their messages as pending, in a few queries; see the top of this file. It
+// returns the claimed deliveries in id order.
 func (s *Service) planBatch(q *store.Q, ids []int64) ([]*delivery, error) {
 	if err := q.PlanForValues(); err != nil {
 		return nil, err
