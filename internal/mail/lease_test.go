@@ -27,16 +27,23 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 	}
 }
 
-// TestSMTPLeaseStagedNotAccepted: a staged message is in the server's hands without
-// being accepted, and one abandoned by Release is dropped with its connection, never
-// accepted; the slot is free again.
-func TestSMTPLeaseStagedNotAccepted(t *testing.T) {
+// leaseOfOne is a lease of an SMTP transport of one connection to a test server.
+func leaseOfOne(t *testing.T) (*backend, Transport, Lease) {
+	t.Helper()
 	b := &backend{}
 	tr := smtpTo(t, startServer(t, b, "none"), "none", SMTPOptions{MaxConnections: 1})
 	l, err := NewLease(context.Background(), tr)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return b, tr, l
+}
+
+// TestSMTPLeaseStagedNotAccepted: a staged message is in the server's hands without
+// being accepted, and one abandoned by Release is dropped with its connection, never
+// accepted; the slot is free again.
+func TestSMTPLeaseStagedNotAccepted(t *testing.T) {
+	b, tr, l := leaseOfOne(t)
 	if err := l.Stage(context.Background(), numbered(1)); err != nil {
 		t.Fatal(err)
 	}
@@ -62,13 +69,8 @@ func TestSMTPLeaseStagedNotAccepted(t *testing.T) {
 // connection, in order; a refusal in between (550 at RCPT) is that message's permanent
 // failure and the next goes out on the same connection after RSET.
 func TestSMTPLeaseKeepsConnection(t *testing.T) {
-	b := &backend{}
-	tr := smtpTo(t, startServer(t, b, "none"), "none", SMTPOptions{MaxConnections: 1})
+	b, _, l := leaseOfOne(t)
 	ctx := context.Background()
-	l, err := NewLease(ctx, tr)
-	if err != nil {
-		t.Fatal(err)
-	}
 	defer l.Release()
 	for n := int64(1); n <= 4; n++ {
 		b.fail550.Store(n == 3)
@@ -104,12 +106,7 @@ func TestSMTPLeaseKeepsConnection(t *testing.T) {
 // TestSMTPLeaseHoldsSlot: a lease holds one of MaxConnections until Release; no other
 // sender gets a connection meanwhile.
 func TestSMTPLeaseHoldsSlot(t *testing.T) {
-	b := &backend{}
-	tr := smtpTo(t, startServer(t, b, "none"), "none", SMTPOptions{MaxConnections: 1})
-	l, err := NewLease(context.Background(), tr)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, tr, l := leaseOfOne(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	if err := tr.Send(ctx, numbered(1)); err == nil || !IsTemporary(err) {
