@@ -19,7 +19,7 @@ import (
 
 // env is a running API over a real database, with one token per role.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	srv    *httptest.Server
 	st     *store.Store
 	svc    *service.Service
@@ -33,7 +33,7 @@ func eachAPI(t *testing.T, fn func(t *testing.T, e *env)) {
 	})
 }
 
-func newEnv(t *testing.T, st *store.Store) *env {
+func newEnv(t testing.TB, st *store.Store) *env {
 	t.Helper()
 	svc := service.New(st, service.Options{
 		SecretKey: []byte("test-secret-key-0123456789abcdef0123456789"),
@@ -45,7 +45,7 @@ func newEnv(t *testing.T, st *store.Store) *env {
 
 // serveEnv serves svc over real HTTP and creates one user per role, each with the
 // password "correct horse battery" and an API token.
-func serveEnv(t *testing.T, st *store.Store, svc *service.Service) *env {
+func serveEnv(t testing.TB, st *store.Store, svc *service.Service) *env {
 	t.Helper()
 	srv := httptest.NewServer(attachehttp.New(svc, attachehttp.Options{Ready: func(ctx context.Context) error { return st.Ping(ctx) }}).Echo)
 	t.Cleanup(srv.Close)
@@ -73,7 +73,7 @@ type resp struct {
 }
 
 // JSON decodes the body into a map.
-func (r resp) JSON(t *testing.T) map[string]any {
+func (r resp) JSON(t testing.TB) map[string]any {
 	t.Helper()
 	var m map[string]any
 	if err := json.Unmarshal(r.Body, &m); err != nil {
@@ -83,7 +83,7 @@ func (r resp) JSON(t *testing.T) map[string]any {
 }
 
 // ErrorField returns error.field of an error body.
-func (r resp) ErrorField(t *testing.T) string {
+func (r resp) ErrorField(t testing.TB) string {
 	t.Helper()
 	e, _ := r.JSON(t)["error"].(map[string]any)
 	if e == nil {

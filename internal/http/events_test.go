@@ -16,7 +16,7 @@ import (
 // esInsert runs an INSERT … RETURNING id with ? placeholders on either dialect. Rows the
 // events API does not own (venues, rooms, people, delegations) are written this way so
 // these tests depend on no other API.
-func esInsert(t *testing.T, e *env, query string, args ...any) int64 {
+func esInsert(t testing.TB, e *env, query string, args ...any) int64 {
 	t.Helper()
 	var id int64
 	if err := e.st.DB().QueryRow(esRebind(e, query), args...).Scan(&id); err != nil {

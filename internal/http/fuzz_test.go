@@ -1,19 +1,11 @@
 package http_test
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/attache-app/attache/internal/domain"
-	attachehttp "github.com/attache-app/attache/internal/http"
-	"github.com/attache-app/attache/internal/service"
 	"github.com/attache-app/attache/internal/store"
 	"github.com/attache-app/attache/internal/store/storetest"
 )
@@ -23,50 +15,14 @@ import (
 // the client's error and is said so. One server on SQLite serves every input; the
 // seeds are valid bodies, which the fuzzer bends.
 func FuzzAPIWrites(f *testing.F) {
-	st := storetest.Open(f, store.SQLite)
-	svc := service.New(st, service.Options{SecretKey: []byte("test-secret-key-0123456789abcdef0123456789"),
-		BaseURL: "https://attache.test", UIDDomain: "attache.test"}, nil)
-	srv := httptest.NewServer(attachehttp.New(svc, attachehttp.Options{}).Echo)
-	f.Cleanup(srv.Close)
-	ctx := context.Background()
-	if _, err := svc.CreateUser(ctx, &domain.User{Email: "officer@attache.test", Role: domain.RoleOfficer}, "correct horse battery"); err != nil {
-		f.Fatal(err)
-	}
-	token, _, err := svc.CreateAPIToken(ctx, "officer@attache.test", "fuzz")
-	if err != nil {
-		f.Fatal(err)
-	}
-	send := func(method, path string, body []byte) (int, []byte, error) {
-		req, err := http.NewRequest(method, srv.URL+path, bytes.NewReader(body))
-		if err != nil {
-			return 0, nil, err
-		}
-		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+token)
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		res, err := http.DefaultClient.Do(req.WithContext(ctx))
-		if err != nil {
-			return 0, nil, err
-		}
-		defer res.Body.Close()
-		raw, err := io.ReadAll(res.Body)
-		return res.StatusCode, raw, err
-	}
+	shared := newEnv(f, storetest.Open(f, store.SQLite))
 	// What the routes below refer to: an event, a person, an organization, a venue.
-	created := func(path, body string) int64 {
-		code, raw, err := send(http.MethodPost, path, []byte(body))
-		var m struct{ ID int64 }
-		if err != nil || code != http.StatusCreated || json.Unmarshal(raw, &m) != nil {
-			f.Fatalf("POST %s: %d %s %v", path, code, raw, err)
-		}
-		return m.ID
-	}
-	org := created("/api/v1/organizations", `{"name":"Prosecutor General's Office"}`)
-	person := created("/api/v1/people", fmt.Sprintf(`{"full_name":"Kamran Aliyev","email":"k.aliyev@example.test","language":"az","organization_id":%d}`, org))
-	venue := created("/api/v1/venues", `{"name":"Prosecutor General's Office","city":"Moscow","timezone":"Europe/Moscow"}`)
-	event := created("/api/v1/events", fmt.Sprintf(`{"title":"Commemorative meeting","kind":"commemoration","timezone":"Europe/Moscow",`+
-		`"starts_at":"2031-01-12T11:00:00+03:00","ends_at":"2031-01-12T14:00:00+03:00","venue_id":%d}`, venue))
+	org := shared.create("/api/v1/organizations", map[string]any{"name": "Prosecutor General's Office"})
+	person := shared.create("/api/v1/people", map[string]any{"full_name": "Kamran Aliyev", "email": "k.aliyev@example.test",
+		"language": "az", "organization_id": org})
+	venue := shared.create("/api/v1/venues", map[string]any{"name": "Prosecutor General's Office", "city": "Moscow", "timezone": "Europe/Moscow"})
+	event := shared.create("/api/v1/events", map[string]any{"title": "Commemorative meeting", "kind": "commemoration",
+		"timezone": "Europe/Moscow", "starts_at": "2031-01-12T11:00:00+03:00", "ends_at": "2031-01-12T14:00:00+03:00", "venue_id": venue})
 	routes := []struct{ method, path, seed string }{
 		{"POST", "/api/v1/organizations", `{"name":"Office","short_name":"PGO","country_code":"AZ"}`},
 		{"PATCH", fmt.Sprintf("/api/v1/organizations/%d", org), `{"name":"Office of the Prosecutor General"}`},
@@ -85,20 +41,19 @@ func FuzzAPIWrites(f *testing.F) {
 		f.Add(uint8(i), []byte(r.seed))
 	}
 	f.Fuzz(func(t *testing.T, route uint8, body []byte) {
+		e := *shared
+		e.t = t
 		r := routes[int(route)%len(routes)]
-		code, raw, err := send(r.method, r.path, body)
-		if err != nil {
-			t.Fatalf("%s %s: %v", r.method, r.path, err)
+		res := e.call(domain.RoleOfficer, r.method, r.path, body)
+		if res.Status >= 500 {
+			t.Fatalf("%s %s %q: %d %s", r.method, r.path, body, res.Status, res.Body)
 		}
-		if code >= 500 {
-			t.Fatalf("%s %s %q: %d %s", r.method, r.path, body, code, raw)
-		}
-		if code >= 400 {
-			var e struct {
+		if res.Status >= 400 {
+			var out struct {
 				Error struct{ Message string }
 			}
-			if json.Unmarshal(raw, &e) != nil || e.Error.Message == "" {
-				t.Errorf("%s %s: %d without a JSON error: %s", r.method, r.path, code, raw)
+			if json.Unmarshal(res.Body, &out) != nil || out.Error.Message == "" {
+				t.Errorf("%s %s: %d without a JSON error: %s", r.method, r.path, res.Status, res.Body)
 			}
 		}
 	})

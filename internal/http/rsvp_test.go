@@ -78,7 +78,7 @@ func rpSetup(t *testing.T, e *env) rpVisit {
 }
 
 // rpRequest is a browser's request: no API token, a form body when form is not nil.
-func rpRequest(t *testing.T, base, method, path string, form url.Values, header ...string) resp {
+func rpRequest(t testing.TB, base, method, path string, form url.Values, header ...string) resp {
 	t.Helper()
 	var body io.Reader
 	if form != nil {

@@ -17,7 +17,7 @@ import (
 // browser is an officer's browser on the web UI: a cookie jar, the CSRF token of the
 // last page read, and no automatic redirects (tests look at each 303).
 type browser struct {
-	t    *testing.T
+	t    testing.TB
 	e    *env
 	c    *http.Client
 	csrf string
