@@ -100,8 +100,8 @@ func zoneTransitions(loc *time.Location, from, to time.Time) []transition {
 			return out
 		}
 		// Such a reckoned period may also end where nothing changes (at a year's end).
-		if tr := transitionAt(loc, end); tr.from != tr.to || tr.dst != tr.wasDST || tr.name != zoneName(end.Add(-time.Second).In(loc)) {
-			out = append(out, tr)
+		if periodAt(loc, end.Add(-time.Second)) != periodAt(loc, end) {
+			out = append(out, transitionAt(loc, end))
 		}
 		t = end.In(loc)
 	}
@@ -111,17 +111,10 @@ func zoneTransitions(loc *time.Location, from, to time.Time) []transition {
 // daylight saving changes, zero if there is none: found a day at a time, then to the
 // second by halving, without ZoneBounds. Offsets and transitions are whole seconds.
 func nextChange(loc *time.Location, t, to time.Time) time.Time {
-	t = t.In(loc)
-	name, off := t.Zone()
-	dst := t.IsDST()
-	same := func(u time.Time) bool {
-		u = u.In(loc)
-		n, o := u.Zone()
-		return n == name && o == off && u.IsDST() == dst
-	}
+	was := periodAt(loc, t)
 	for lo := t; lo.Before(to); {
 		hi := lo.Add(24 * time.Hour)
-		if same(hi) {
+		if periodAt(loc, hi) == was {
 			lo = hi
 			continue
 		}
@@ -130,7 +123,7 @@ func nextChange(loc *time.Location, t, to time.Time) time.Time {
 			if !mid.After(lo) {
 				break
 			}
-			if same(mid) {
+			if periodAt(loc, mid) == was {
 				lo = mid
 			} else {
 				hi = mid
@@ -141,9 +134,18 @@ func nextChange(loc *time.Location, t, to time.Time) time.Time {
 	return time.Time{}
 }
 
-func zoneName(t time.Time) string {
-	name, _ := t.Zone()
-	return name
+// period is what a zone's clock is at an instant: its name, UTC offset and whether the
+// tz database calls it daylight saving time.
+type period struct {
+	name   string
+	offset int
+	dst    bool
+}
+
+func periodAt(loc *time.Location, t time.Time) period {
+	t = t.In(loc)
+	name, offset := t.Zone()
+	return period{name, offset, t.IsDST()}
 }
 
 func transitionAt(loc *time.Location, at time.Time) transition {
