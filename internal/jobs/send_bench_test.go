@@ -89,15 +89,7 @@ func processCPU() time.Duration {
 // sendPath measures the path on dialect d with the given number of SMTP connections, to
 // a sink that waits replyDelay before each reply to MAIL, RCPT and the message's end.
 func sendPath(b *testing.B, d store.Dialect, connections int, replyDelay time.Duration) {
-	url := storetest.URL(b, d) // skips PostgreSQL without ATTACHE_TEST_POSTGRES_URL
-	st, err := store.Open(context.Background(), store.Options{URL: url, MaxOpenConns: 10})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	if _, err := st.Migrate(context.Background()); err != nil {
-		b.Fatal(err)
-	}
+	st := benchStore(b, d)
 	sink := &sinkBackend{delay: replyDelay}
 	host, port := startSink(b, sink)
 	tr, err := mail.NewSMTP(mail.SMTPOptions{Host: host, Port: port, TLS: "none",
@@ -138,13 +130,7 @@ func sendPath(b *testing.B, d store.Dialect, connections int, replyDelay time.Du
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-	b.StopTimer()
-	rate := float64(b.N) / b.Elapsed().Seconds()
-	b.ReportMetric(rate, "msgs/s")
-	b.ReportMetric(float64((processCPU()-cpu).Microseconds())/float64(b.N), "cpu-µs/msg")
-	if got := sink.delivered.Load(); got != int64(b.N) {
-		b.Fatalf("sink received %d of %d", got, b.N)
-	}
+	rate := stopAndReport(b, cpu, sink)
 	// Connections at once: an idle one the sink dropped after its read timeout may
 	// have been replaced.
 	if got := sink.maxOpen.Load(); got > int64(connections) {
@@ -155,6 +141,20 @@ func sendPath(b *testing.B, d store.Dialect, connections int, replyDelay time.Du
 	if b.N >= 100 {
 		b.ReportMetric(rate/baselineRate(b, b.N, replyDelay), "x-baseline")
 	}
+}
+
+// stopAndReport stops b's timer and reports the rate and the CPU time per message
+// since cpu, after checking that the sink received b.N messages; it returns the rate.
+func stopAndReport(b *testing.B, cpu time.Duration, sink *sinkBackend) float64 {
+	b.Helper()
+	b.StopTimer()
+	rate := float64(b.N) / b.Elapsed().Seconds()
+	b.ReportMetric(rate, "msgs/s")
+	b.ReportMetric(float64((processCPU()-cpu).Microseconds())/float64(b.N), "cpu-µs/msg")
+	if got := sink.delivered.Load(); got != int64(b.N) {
+		b.Fatalf("sink received %d of %d", got, b.N)
+	}
+	return rate
 }
 
 // BenchmarkBaselineGoMail is the bare baseline: b.N prebuilt go-mail messages of the
@@ -275,6 +275,22 @@ type discardQueue struct{}
 
 func (discardQueue) InsertTx(context.Context, *sql.Tx, river.JobArgs, *river.InsertOpts) error {
 	return nil
+}
+
+// benchStore opens a fresh database of dialect d as `attache serve` does by default
+// (database.max_open_conns 10), migrated; PostgreSQL is skipped without
+// ATTACHE_TEST_POSTGRES_URL.
+func benchStore(b *testing.B, d store.Dialect) *store.Store {
+	b.Helper()
+	st, err := store.Open(context.Background(), store.Options{URL: storetest.URL(b, d), MaxOpenConns: 10})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	if _, err := st.Migrate(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	return st
 }
 
 // benchService is the service as app.Open builds it with the default settings.

@@ -1,0 +1,133 @@
+package jobs_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	gomail "github.com/go-mail/mail/v2"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/attache-app/attache/internal/domain"
+	"github.com/attache-app/attache/internal/store"
+)
+
+// BenchmarkRecordFloor is the part of the sending path that points 7 and 8 of the
+// outbound issue make every design keep: the baseline's prebuilt go-mail messages, sent
+// over as many connections as the path uses by default, each followed by its durable
+// record (store.RecordInvitationSent, the statement the path commits for a first
+// invitation) before that connection sends another. Nothing is planned, composed,
+// encoded or queued, and each record overlaps the next message's whole transfer, which
+// the path can not do. So its rate is an upper bound for the path's on the same
+// machine, and its ratio to the baseline says how close to the baseline any path that
+// records each message before the next can come there:
+//
+//	ATTACHE_TEST_POSTGRES_URL=… go test -run x -bench 'RecordFloor|BaselineGoMail' -benchtime 10000x ./internal/jobs/
+func BenchmarkRecordFloor(b *testing.B) {
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		b.Run(string(d), func(b *testing.B) { recordFloor(b, d, benchConnections) })
+	}
+}
+
+func recordFloor(b *testing.B, d store.Dialect, connections int) {
+	st := benchStore(b, d)
+	svc := benchService(st)
+	eventID := benchGuests(b, svc, d, b.N)
+	records := floorRecords(b, st, eventID)
+	msgs := goMailMessages(b, b.N)
+	sink := &sinkBackend{}
+	host, port := startSink(b, sink)
+	senders := make([]gomail.SendCloser, connections)
+	for i := range senders {
+		dialer := gomail.NewDialer(host, port, "", "")
+		dialer.StartTLSPolicy = gomail.NoStartTLS
+		var err error
+		if senders[i], err = dialer.Dial(); err != nil {
+			b.Fatal(err)
+		}
+		defer senders[i].Close()
+	}
+	ctx := context.Background()
+
+	b.ResetTimer()
+	cpu := processCPU()
+	var g errgroup.Group
+	for c, s := range senders {
+		g.Go(func() error {
+			recorded := make(chan error, 1)
+			recorded <- nil
+			for i := c; i < b.N; i += connections {
+				if err := gomail.Send(s, msgs[i]); err != nil {
+					return err
+				}
+				// The previous record is committed before this message's record starts
+				// (and in the path, before this message may be accepted).
+				if err := <-recorded; err != nil {
+					return err
+				}
+				go func() {
+					done, err := st.RecordInvitationSent(ctx, records[i])
+					if err == nil && !done {
+						err = fmt.Errorf("invitation %d not recorded", records[i].Invitation.ID)
+					}
+					recorded <- err
+				}()
+			}
+			return <-recorded
+		})
+	}
+	if err := g.Wait(); err != nil {
+		b.Fatal(err)
+	}
+	rate := stopAndReport(b, cpu, sink)
+	if left := unsent(b, st, eventID); left != 0 {
+		b.Fatalf("%d invitations not recorded as sent", left)
+	}
+	if b.N >= 100 {
+		b.ReportMetric(rate/baselineRate(b, b.N, 0), "x-baseline")
+	}
+}
+
+// floorRecords queues the event's invitations and claims a pending first-invitation
+// message for each, as the path's plan does, in two statements, and returns what
+// recording each as sent takes, in invitation order.
+func floorRecords(b *testing.B, st *store.Store, eventID int64) []store.InvitationSent {
+	b.Helper()
+	db := st.Gorm()
+	now := time.Now().UTC()
+	if err := db.Exec(`UPDATE invitations SET send_state = 'queued' WHERE event_id = ?`, eventID).Error; err != nil {
+		b.Fatal(err)
+	}
+	if err := db.Exec(`INSERT INTO outbound_messages (invitation_id, kind, sequence, message_id, recipient, status, attempts, last_error,
+			shown_timezone, shown_place, shown_status, created_at, updated_at)
+		SELECT id, 'invitation', 0, 'floor-' || id || '@attache.test', email, 'pending', 0, '', '', '', '', ?, ?
+		FROM invitations WHERE event_id = ?`, now, now, eventID).Error; err != nil {
+		b.Fatal(err)
+	}
+	var rows []struct {
+		OutboundID   int64
+		ID           int64
+		Email        string
+		Language     string
+		DelegationID *int64
+		Sequence     int
+		Status       string
+	}
+	if err := db.Raw(`SELECT o.id AS outbound_id, i.id, i.email, i.language, i.delegation_id, e.sequence, e.status
+		FROM invitations i JOIN events e ON e.id = i.event_id JOIN outbound_messages o ON o.invitation_id = i.id
+		WHERE i.event_id = ? ORDER BY i.id`, eventID).Scan(&rows).Error; err != nil {
+		b.Fatal(err)
+	}
+	if len(rows) != b.N {
+		b.Fatalf("%d invitations with a pending message, want %d", len(rows), b.N)
+	}
+	out := make([]store.InvitationSent, len(rows))
+	for i, r := range rows {
+		out[i] = store.InvitationSent{OutboundID: r.OutboundID, At: now,
+			Invitation: &domain.Invitation{ID: r.ID, EventID: eventID, Email: r.Email, Language: r.Language,
+				DelegationID: r.DelegationID, SendState: domain.SendQueued},
+			Event: store.EventMark{Sequence: r.Sequence, Status: domain.EventStatus(r.Status)}}
+	}
+	return out
+}
