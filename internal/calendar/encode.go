@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/emersion/go-ical"
@@ -458,6 +459,14 @@ func calAddress(email string) (string, error) {
 // line break becomes LF (written as \n, so no text can start a property of its own:
 // security.md row 8), other control characters go, invalid UTF-8 becomes U+FFFD.
 func cleanText(s string) string {
+	if plainText(s, true) {
+		return s // most titles and places: nothing to change, no copy
+	}
+	return cleanTextCopy(s)
+}
+
+// cleanTextCopy is cleanText of any text.
+func cleanTextCopy(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.ReplaceAll(s, "\r\n", "\n")
 	return strings.Map(func(r rune) rune {
@@ -482,6 +491,14 @@ func cleanLabel(s string) string {
 // spaces and double quotes go, since a parameter value can hold neither and go-ical fails
 // the whole object on a quote (interop.md §1.2).
 func cleanParam(s string) string {
+	if plainText(s, false) && singleSpaced(s) && !strings.Contains(s, `"`) {
+		return s // most names: nothing to change, no copy
+	}
+	return cleanParamCopy(s)
+}
+
+// cleanParamCopy is cleanParam of any text.
+func cleanParamCopy(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.Map(func(r rune) rune {
 		switch {
@@ -493,6 +510,38 @@ func cleanParam(s string) string {
 		return r
 	}, s)
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// plainText reports whether s is valid UTF-8 without a control character (C0, DEL or
+// C1; line feeds and tabs allowed when lines is set), found without a copy.
+func plainText(s string, lines bool) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c < 0x20:
+			if !lines || c != '\n' && c != '\t' {
+				return false
+			}
+		case c == 0x7f:
+			return false
+		case c == 0xc2 && i+1 < len(s) && s[i+1] < 0xa0: // U+0080–U+009F
+			return false
+		}
+	}
+	return utf8.ValidString(s)
+}
+
+// singleSpaced reports whether s is its words joined by single ASCII spaces, as
+// strings.Fields and Join would leave it.
+func singleSpaced(s string) bool {
+	prev := ' ' // a leading space counts as a second one
+	for _, r := range s {
+		if unicode.IsSpace(r) && (r != ' ' || prev == ' ') {
+			return false
+		}
+		prev = r
+	}
+	return prev != ' ' || s == ""
 }
 
 // xText is a TEXT property go-ical does not know, without the VALUE=TEXT its SetText
