@@ -154,9 +154,11 @@ func (s *Service) Remind(ctx context.Context, a RemindArgs, at Attempt) error {
 			}
 			return q.SetInvitationLastError(r.inv.ID, r.row.Kind+": "+errorText(sendErr), s.now())
 		})
-		switch {
-		case err != nil:
+		if err != nil {
 			return err
+		}
+		s.logSetupRefusal(ctx, r.row.MessageID, sendErr, !retry)
+		switch {
 		case retry:
 			return sendErr
 		case sendErr != nil:

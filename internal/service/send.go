@@ -629,11 +629,7 @@ func (s *Service) recordDelivery(ctx context.Context, p *delivery, sendErr error
 	if err != nil {
 		return err
 	}
-	if mail.IsSetup(sendErr) {
-		// Every message will meet it until the settings (or the server) are fixed.
-		s.log.ErrorContext(ctx, "the mail server refused the connection: check the mail.smtp settings",
-			"message_id", p.row.MessageID, "final", !retry && !handOff, "err", sendErr)
-	}
+	s.logSetupRefusal(ctx, p.row.MessageID, sendErr, !retry && !handOff)
 	if retry {
 		return sendErr
 	}
@@ -641,6 +637,16 @@ func (s *Service) recordDelivery(ctx context.Context, p *delivery, sendErr error
 		s.log.WarnContext(ctx, "message not delivered", "message_id", p.row.MessageID, "err", sendErr)
 	}
 	return nil
+}
+
+// logSetupRefusal logs a refused connection setup (TLS, STARTTLS, EHLO, AUTH) as an
+// error for the administrator, whatever the message: every message will meet it until
+// the mail.smtp settings (or the server) are fixed. final says the message was given up.
+func (s *Service) logSetupRefusal(ctx context.Context, messageID string, sendErr error, final bool) {
+	if mail.IsSetup(sendErr) {
+		s.log.ErrorContext(ctx, "the mail server refused the connection: check the mail.smtp settings",
+			"message_id", messageID, "final", final, "err", sendErr)
+	}
 }
 
 // recordInvitationSent records a guest's first invitation sent (the message and the

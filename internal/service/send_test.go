@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"slices"
 	"strconv"
@@ -143,12 +144,37 @@ type sendWorld struct {
 	meeting  int64
 	guest    *domain.Invitation // AZ head, with the delegation
 	observer *domain.Invitation // no delegation
+	logs     *logCounter        // what the service logged
+}
+
+// logCounter counts the records the service logs, by level and message.
+type logCounter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *logCounter) Enabled(context.Context, slog.Level) bool { return true }
+func (c *logCounter) WithAttrs([]slog.Attr) slog.Handler       { return c }
+func (c *logCounter) WithGroup(string) slog.Handler            { return c }
+
+func (c *logCounter) Handle(_ context.Context, r slog.Record) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n[r.Level.String()+" "+r.Message]++
+	return nil
+}
+
+// count is how many records of the level and message were logged.
+func (c *logCounter) count(level slog.Level, msg string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[level.String()+" "+msg]
 }
 
 func newSendWorld(t *testing.T, st *store.Store) *sendWorld {
 	t.Helper()
 	now := time.Date(2030, 1, 2, 9, 0, 0, 0, time.UTC)
-	w := &sendWorld{t: t, st: st, now: &now, peer: &smtpPeer{},
+	w := &sendWorld{t: t, st: st, now: &now, peer: &smtpPeer{}, logs: &logCounter{n: map[string]int{}},
 		ctx: service.WithActor(context.Background(), service.Actor{Name: "officer@attache.test"})}
 	w.s = service.New(st, service.Options{SecretKey: []byte("send-test-secret-0123456789abcdef012345"),
 		BaseURL: "https://attache.test", UIDDomain: "attache.test",
@@ -156,7 +182,7 @@ func newSendWorld(t *testing.T, st *store.Store) *sendWorld {
 		Now:       func() time.Time { return *w.now },
 		Mail: &service.MailOptions{From: mail.Address{Name: "Protocol Office", Email: "protocol@attache.test"},
 			QuietPeriod: time.Minute, DeadlineReminders: []time.Duration{168 * time.Hour, 48 * time.Hour},
-			EventReminder: 24 * time.Hour}}, nil)
+			EventReminder: 24 * time.Hour}}, slog.New(w.logs))
 	w.s.SetQueue(newRiverQueue(t, st))
 	w.tr = startPeer(t, w.peer)
 	w.s.SetTransport(w.tr)
@@ -655,6 +681,9 @@ func TestSetupRefusalRetried(t *testing.T) {
 				t.Fatalf("invitation %d after a refused setup: %s, %q", id, inv.SendState, inv.LastError)
 			}
 		}
+		if n := w.logs.count(slog.LevelError, refusedSetup); n != 2 {
+			t.Errorf("%d errors logged for two refused setups, want 2", n)
+		}
 		// Fixed: the next attempt sends.
 		w.s.SetTransport(good)
 		w.must(w.s.Deliver(w.ctx, service.DeliverArgs{InvitationID: w.guest.ID}, service.Attempt{Number: 2, Max: 8}, nil))
@@ -670,8 +699,29 @@ func TestSetupRefusalRetried(t *testing.T) {
 		if n := len(w.peer.messages()); n != 1 {
 			t.Errorf("%d messages delivered, want the guest's invitation", n)
 		}
+
+		// A reminder meets the same refusal, and says so in the log as well.
+		at := w.now.Add(3*24*time.Hour + time.Hour) // the first deadline reminder is due
+		w.now = &at
+		_, err = w.s.ScanReminders(w.ctx)
+		w.must(err)
+		var reminder int64
+		w.must(w.st.Gorm().Raw(`SELECT id FROM outbound_messages WHERE kind = 'reminder_deadline' AND invitation_id = ?`,
+			w.guest.ID).Scan(&reminder).Error)
+		if reminder == 0 {
+			t.Fatal("no deadline reminder reserved for the guest")
+		}
+		if err := w.s.Remind(w.ctx, service.RemindArgs{OutboundID: reminder}, service.Attempt{Number: 1, Max: 8}); err == nil {
+			t.Fatal("reminder: no error to retry")
+		}
+		if n := w.logs.count(slog.LevelError, refusedSetup); n != 4 {
+			t.Errorf("%d setup errors logged after the reminder's, want 4", n)
+		}
 	})
 }
+
+// refusedSetup is what the service logs, as an error, for a refused connection setup.
+const refusedSetup = "the mail server refused the connection: check the mail.smtp settings"
 
 // subjectOf returns a raw message's decoded Subject.
 func subjectOf(t *testing.T, raw string) string {
