@@ -89,6 +89,31 @@ func processCPU() time.Duration {
 // sendPath measures the path on dialect d with the given number of SMTP connections, to
 // a sink that waits replyDelay before each reply to MAIL, RCPT and the message's end.
 func sendPath(b *testing.B, d store.Dialect, connections int, replyDelay time.Duration) {
+	r := startPath(b, d, connections, replyDelay, 0)
+	b.ResetTimer()
+	cpu := processCPU()
+	r.sendAll()
+	rate := stopAndReport(b, cpu, r.sink)
+	r.report(rate)
+}
+
+// pathRig is the sending path of `attache serve` with b.N invited guests of one event,
+// its job runner started, sending to an in-process sink.
+type pathRig struct {
+	b           *testing.B
+	st          *store.Store
+	svc         *service.Service
+	sink        *sinkBackend
+	ctx         context.Context
+	eventID     int64
+	connections int
+	replyDelay  time.Duration
+}
+
+// startPath sets up the path on dialect d, as `attache serve` runs it by default
+// (jobs.workers 4, twice as many mail workers as SMTP connections) with the given
+// connections and update quiet period (the default when 0), b.N guests invited.
+func startPath(b *testing.B, d store.Dialect, connections int, replyDelay, quiet time.Duration) *pathRig {
 	st := benchStore(b, d)
 	sink := &sinkBackend{delay: replyDelay}
 	host, port := startSink(b, sink)
@@ -97,7 +122,7 @@ func sendPath(b *testing.B, d store.Dialect, connections int, replyDelay time.Du
 	if err != nil {
 		b.Fatal(err)
 	}
-	svc := benchService(st)
+	svc := benchServiceQuiet(st, quiet)
 	runner, err := jobs.New(st.DB(), svc, jobs.Options{Postgres: d == store.Postgres, Workers: 4,
 		MailWorkers: jobs.MailWorkersPerConnection * connections, JobTimeout: time.Minute, RescueAfter: 2 * time.Minute})
 	if err != nil {
@@ -105,8 +130,9 @@ func sendPath(b *testing.B, d store.Dialect, connections int, replyDelay time.Du
 	}
 	svc.SetTransport(tr)
 	svc.SetQueue(runner)
-	ctx := service.WithActor(context.Background(), service.Actor{Name: "bench"})
-	eventID := benchGuests(b, svc, d, b.N)
+	r := &pathRig{b: b, st: st, svc: svc, sink: sink, connections: connections, replyDelay: replyDelay,
+		ctx: service.WithActor(context.Background(), service.Actor{Name: "bench"})}
+	r.eventID = benchGuests(b, svc, d, b.N)
 	if err := runner.Start(context.Background()); err != nil {
 		b.Fatal(err)
 	}
@@ -116,31 +142,85 @@ func sendPath(b *testing.B, d store.Dialect, connections int, replyDelay time.Du
 		runner.Stop(sctx)
 		tr.Close()
 	})
+	return r
+}
 
-	b.ResetTimer()
-	cpu := processCPU()
-	n, err := svc.QueueInvitations(ctx, eventID, service.SendParams{})
+// sendAll sends every guest their invitation (QueueInvitations, what POST
+// /api/v1/events/{id}/invitations/send runs) and waits until each is recorded sent.
+func (r *pathRig) sendAll() {
+	b := r.b
+	n, err := r.svc.QueueInvitations(r.ctx, r.eventID, service.SendParams{})
 	if err != nil || n != b.N {
 		b.Fatalf("queued %d, %v; want %d", n, err, b.N)
 	}
-	deadline := time.Now().Add(10 * time.Minute)
-	for sink.delivered.Load() < int64(b.N) || unsent(b, st, eventID) > 0 {
+	r.waitFor("invitations recorded sent", func() bool {
+		return r.sink.delivered.Load() >= int64(b.N) && unsent(b, r.st, r.eventID) == 0
+	})
+}
+
+// waitFor polls cond every 2 ms for up to 10 minutes.
+func (r *pathRig) waitFor(what string, cond func() bool) {
+	for deadline := time.Now().Add(10 * time.Minute); !cond(); time.Sleep(2 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			b.Fatalf("%d of %d delivered after 10 minutes", sink.delivered.Load(), b.N)
+			r.b.Fatalf("%s: not after 10 minutes (%d delivered)", what, r.sink.delivered.Load())
 		}
-		time.Sleep(2 * time.Millisecond)
 	}
-	rate := stopAndReport(b, cpu, sink)
+}
+
+// report checks the connections the sink saw and reports the ratio of rate to the
+// baseline's, measured now for the same number of messages under the same load: the
+// ratio of the pair is steadier than the ratio of two separate runs.
+func (r *pathRig) report(rate float64) {
+	b := r.b
 	// Connections at once: an idle one the sink dropped after its read timeout may
 	// have been replaced.
-	if got := sink.maxOpen.Load(); got > int64(connections) {
-		b.Fatalf("%d SMTP connections at once, want at most %d", got, connections)
+	if got := r.sink.maxOpen.Load(); got > int64(r.connections) {
+		b.Fatalf("%d SMTP connections at once, want at most %d", got, r.connections)
 	}
-	// The baseline once more, for the same number of messages under the same
-	// load: the ratio of the pair is steadier than the ratio of two separate runs.
 	if b.N >= 100 {
-		b.ReportMetric(rate/baselineRate(b, b.N, replyDelay), "x-baseline")
+		b.ReportMetric(rate/baselineRate(b, b.N, r.replyDelay), "x-baseline")
 	}
+}
+
+// BenchmarkUpdatePath is the path of an update: b.N guests hold their invitation (sent
+// before the timer starts), the officer moves the event by an hour, and the benchmark
+// runs until every guest's update (a REQUEST with the new SEQUENCE) is recorded sent.
+// Updates go out one River job per guest, unlike first invitations, which go in batches.
+// The quiet period is a millisecond instead of two minutes, so that only sending is
+// timed:
+//
+//	ATTACHE_TEST_POSTGRES_URL=… go test -run x -bench 'UpdatePath|SendPath' -benchtime 2000x ./internal/jobs/
+func BenchmarkUpdatePath(b *testing.B) {
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		b.Run(string(d), func(b *testing.B) {
+			r := startPath(b, d, benchConnections, 0, time.Millisecond)
+			r.sendAll()
+			r.sink.delivered.Store(0)
+			b.ResetTimer()
+			cpu := processCPU()
+			if _, err := r.svc.UpdateEvent(r.ctx, r.eventID, func(e *domain.Event) error {
+				e.StartsAt, e.EndsAt = e.StartsAt.Add(time.Hour), e.EndsAt.Add(time.Hour)
+				return nil
+			}); err != nil {
+				b.Fatal(err)
+			}
+			r.waitFor("updates recorded sent", func() bool {
+				return r.sink.delivered.Load() >= int64(b.N) && sentOfKind(b, r.st, "update") == int64(b.N)
+			})
+			rate := stopAndReport(b, cpu, r.sink)
+			r.report(rate)
+		})
+	}
+}
+
+// sentOfKind counts the messages of a kind recorded sent.
+func sentOfKind(b *testing.B, st *store.Store, kind string) int64 {
+	b.Helper()
+	var n int64
+	if err := st.Gorm().Raw(`SELECT count(*) FROM outbound_messages WHERE kind = ? AND status = 'sent'`, kind).Scan(&n).Error; err != nil {
+		b.Fatal(err)
+	}
+	return n
 }
 
 // stopAndReport stops b's timer and reports the rate and the CPU time per message
@@ -294,11 +374,18 @@ func benchStore(b *testing.B, d store.Dialect) *store.Store {
 }
 
 // benchService is the service as app.Open builds it with the default settings.
-func benchService(st *store.Store) *service.Service {
+func benchService(st *store.Store) *service.Service { return benchServiceQuiet(st, 0) }
+
+// benchServiceQuiet is benchService with the update quiet period given (the default
+// two minutes when 0).
+func benchServiceQuiet(st *store.Store, quiet time.Duration) *service.Service {
+	if quiet == 0 {
+		quiet = 2 * time.Minute
+	}
 	return service.New(st, service.Options{SecretKey: testSecret, BaseURL: "https://attache.test", UIDDomain: "attache.test",
 		Organizer: calendar.Organizer{Name: "Protocol Office", Email: "protocol@attache.test"},
 		Mail: &service.MailOptions{From: mail.Address{Name: "Protocol Office", Email: "protocol@attache.test"},
-			QuietPeriod: 2 * time.Minute}}, nil)
+			QuietPeriod: quiet}}, nil)
 }
 
 // benchGuests creates a scheduled event and n invited people, half of them writing in
