@@ -148,12 +148,10 @@ func periodAt(loc *time.Location, t time.Time) period {
 	return period{name, offset, t.IsDST()}
 }
 
+// transitionAt is the change of loc's period at the instant at.
 func transitionAt(loc *time.Location, at time.Time) transition {
-	before := at.Add(-time.Second).In(loc)
-	_, from := before.Zone()
-	t := at.In(loc)
-	name, to := t.Zone()
-	return transition{at: at, from: from, to: to, name: name, dst: t.IsDST(), wasDST: before.IsDST()}
+	before, after := periodAt(loc, at.Add(-time.Second)), periodAt(loc, at)
+	return transition{at: at, from: before.offset, to: after.offset, name: after.name, dst: after.dst, wasDST: before.dst}
 }
 
 // vtimezone is the VTIMEZONE of loc, exact from 1 January of firstYear to the end of

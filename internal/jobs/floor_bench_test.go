@@ -90,44 +90,47 @@ func recordFloor(b *testing.B, d store.Dialect, connections int) {
 }
 
 // floorRecords queues the event's invitations and claims a pending first-invitation
-// message for each, as the path's plan does, in two statements, and returns what
-// recording each as sent takes, in invitation order.
+// message for each, as the path's plan does, and returns what recording each as sent
+// takes, in invitation order.
 func floorRecords(b *testing.B, st *store.Store, eventID int64) []store.InvitationSent {
 	b.Helper()
-	db := st.Gorm()
 	now := time.Now().UTC()
-	if err := db.Exec(`UPDATE invitations SET send_state = 'queued' WHERE event_id = ?`, eventID).Error; err != nil {
+	var out []store.InvitationSent
+	err := st.InTx(context.Background(), func(q *store.Q) error {
+		ev, err := q.GetEvent(eventID)
+		if err != nil {
+			return err
+		}
+		invs, err := q.EventInvitations(eventID)
+		if err != nil {
+			return err
+		}
+		ids := make([]int64, len(invs))
+		ms := make([]*store.OutboundMessage, len(invs))
+		for i, inv := range invs {
+			ids[i], inv.SendState = inv.ID, domain.SendQueued
+			ms[i] = &store.OutboundMessage{InvitationID: inv.ID, Kind: store.OutboundInvitation,
+				MessageID: fmt.Sprintf("floor-%d@attache.test", inv.ID), Recipient: inv.Email,
+				Status: store.OutboundPending, CreatedAt: now, UpdatedAt: now}
+		}
+		if err := q.SetInvitationsSendState(ids, domain.SendQueued, now); err != nil {
+			return err
+		}
+		rows, _, err := q.EnsureOutboundMany(ms)
+		if err != nil {
+			return err
+		}
+		for i, inv := range invs {
+			out = append(out, store.InvitationSent{OutboundID: rows[i].ID, Invitation: inv, At: now,
+				Event: store.EventMark{Sequence: ev.Sequence, Status: ev.Status}})
+		}
+		return nil
+	})
+	if err != nil {
 		b.Fatal(err)
 	}
-	if err := db.Exec(`INSERT INTO outbound_messages (invitation_id, kind, sequence, message_id, recipient, status, attempts, last_error,
-			shown_timezone, shown_place, shown_status, created_at, updated_at)
-		SELECT id, 'invitation', 0, 'floor-' || id || '@attache.test', email, 'pending', 0, '', '', '', '', ?, ?
-		FROM invitations WHERE event_id = ?`, now, now, eventID).Error; err != nil {
-		b.Fatal(err)
-	}
-	var rows []struct {
-		OutboundID   int64
-		ID           int64
-		Email        string
-		Language     string
-		DelegationID *int64
-		Sequence     int
-		Status       string
-	}
-	if err := db.Raw(`SELECT o.id AS outbound_id, i.id, i.email, i.language, i.delegation_id, e.sequence, e.status
-		FROM invitations i JOIN events e ON e.id = i.event_id JOIN outbound_messages o ON o.invitation_id = i.id
-		WHERE i.event_id = ? ORDER BY i.id`, eventID).Scan(&rows).Error; err != nil {
-		b.Fatal(err)
-	}
-	if len(rows) != b.N {
-		b.Fatalf("%d invitations with a pending message, want %d", len(rows), b.N)
-	}
-	out := make([]store.InvitationSent, len(rows))
-	for i, r := range rows {
-		out[i] = store.InvitationSent{OutboundID: r.OutboundID, At: now,
-			Invitation: &domain.Invitation{ID: r.ID, EventID: eventID, Email: r.Email, Language: r.Language,
-				DelegationID: r.DelegationID, SendState: domain.SendQueued},
-			Event: store.EventMark{Sequence: r.Sequence, Status: domain.EventStatus(r.Status)}}
+	if len(out) != b.N {
+		b.Fatalf("%d invitations with a pending message, want %d", len(out), b.N)
 	}
 	return out
 }

@@ -22,7 +22,6 @@ import (
 	"github.com/attache-app/attache/internal/service"
 )
 
-// Options configure the job runner.
 // MailWorkersPerConnection is how many mail workers `attache serve` runs for each SMTP
 // connection (mail.smtp.max_connections): while one sends on it, the other plans its
 // next job. A worker holds its connection until its message is recorded (a batch, until
@@ -31,6 +30,7 @@ import (
 // that can go out twice.
 const MailWorkersPerConnection = 2
 
+// Options configure the job runner.
 type Options struct {
 	// Postgres selects River's database/sql driver for PostgreSQL; otherwise the SQLite
 	// driver, which must be given the store's single writer connection (store.DB), so

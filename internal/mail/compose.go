@@ -164,7 +164,7 @@ func newLetterView(l Letter) (*letterView, error) {
 	}
 	switch l.Kind {
 	case KindInvitation:
-		v.Notes = appendNonEmpty(v.Notes, deadline)
+		v.Notes = nonEmpty(deadline)
 	case KindUpdate:
 		v.ChangesIntro = lc.T("mail.changes")
 		for _, c := range l.Changes {
@@ -178,16 +178,16 @@ func newLetterView(l Letter) (*letterView, error) {
 			}
 			v.Changes = append(v.Changes, ch)
 		}
-		v.Notes = appendNonEmpty(v.Notes, lc.T("mail.update_note"), deadline)
+		v.Notes = nonEmpty(lc.T("mail.update_note"), deadline)
 	case KindCancellation:
-		v.Notes = appendNonEmpty(v.Notes, lc.T("mail.cancellation_note"))
+		v.Notes = nonEmpty(lc.T("mail.cancellation_note"))
 	case KindReminderDeadline:
 		if deadline == "" {
 			deadline = lc.T("mail.deadline_asap")
 		}
-		v.Notes = appendNonEmpty(v.Notes, deadline)
+		v.Notes = nonEmpty(deadline)
 	case KindReminderEvent:
-		v.Notes = appendNonEmpty(v.Notes, lc.T("mail.reminder_event", lc.DateTime(start)))
+		v.Notes = nonEmpty(lc.T("mail.reminder_event", lc.DateTime(start)))
 	}
 
 	rsvpLabel := lc.T("mail.rsvp")
@@ -211,7 +211,8 @@ func appendLink(links []letterLink, label, url string) []letterLink {
 	return links
 }
 
-func appendNonEmpty(out []string, s ...string) []string {
+func nonEmpty(s ...string) []string {
+	var out []string
 	for _, x := range s {
 		if x != "" {
 			out = append(out, x)

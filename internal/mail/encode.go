@@ -434,7 +434,7 @@ func rank(f []byte) int {
 		return len(headerOrder)
 	}
 	for i, h := range headerOrder {
-		if len(h) == len(name) && asciiLowerIs(name, h) {
+		if bytes.EqualFold(name, []byte(h)) {
 			return i
 		}
 	}
@@ -444,19 +444,6 @@ func rank(f []byte) int {
 func isASCII(b []byte) bool {
 	for _, c := range b {
 		if c >= utf8.RuneSelf {
-			return false
-		}
-	}
-	return true
-}
-
-// asciiLowerIs reports whether the ASCII b, lower-cased, is lower.
-func asciiLowerIs(b []byte, lower string) bool {
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		if c != lower[i] {
 			return false
 		}
 	}
