@@ -3,6 +3,7 @@ package mail
 import (
 	"fmt"
 	htmltemplate "html/template"
+	"strconv"
 	"strings"
 	"sync"
 	texttemplate "text/template"
@@ -19,6 +20,14 @@ import (
 // catalogues (keys "mail.*"), the layout from web/templates/mail/letter.txt and
 // letter.html; html/template escapes every value, so a name typed as markup shows as
 // text. Times are shown in l.Timezone.
+//
+// The templates lay a letter out as a row of blocks, each the mailing's (the same for
+// every guest of one event, kind and language) or the guest's. Compose writes the
+// guest's blocks for every letter and takes the mailing's from the last letters of the
+// same mailing (mailings): of an invitation sent to many guests, only the salutation,
+// the guest's line and the links are written for each, which took three quarters of the
+// templates' time. The letter is the one the whole template writes
+// (TestComposeBlocksAsWhole, FuzzCompose).
 func Compose(l Letter) (subject, text, html string, err error) {
 	t, err := letterTemplates()
 	if err != nil {
@@ -28,20 +37,47 @@ func Compose(l Letter) (subject, text, html string, err error) {
 	if err != nil {
 		return "", "", "", err
 	}
+	m, err := t.mailingBlocks(v.Mailing)
+	if err != nil {
+		return "", "", "", err
+	}
 	var tb, hb strings.Builder
-	if err := t.text.Execute(&tb, v); err != nil {
-		return "", "", "", fmt.Errorf("mail: letter.txt: %w", err)
+	tb.Grow(m.textLen + 512)
+	hb.Grow(m.htmlLen + 1024)
+	for i, b := range letterBlocks {
+		if !b.guest {
+			tb.WriteString(m.text[i])
+			hb.WriteString(m.html[i])
+			continue
+		}
+		if err := t.textBlocks[i].Execute(&tb, v.Guest); err != nil {
+			return "", "", "", fmt.Errorf("mail: letter.txt: %w", err)
+		}
+		if err := t.htmlBlocks[i].Execute(&hb, v.Guest); err != nil {
+			return "", "", "", fmt.Errorf("mail: letter.html: %w", err)
+		}
 	}
-	if err := t.html.Execute(&hb, v); err != nil {
-		return "", "", "", fmt.Errorf("mail: letter.html: %w", err)
-	}
-	return v.Subject, tb.String(), hb.String(), nil
+	return v.Mailing.Subject, tb.String(), hb.String(), nil
 }
 
-// letters are the two parsed templates of a letter.
+// letterBlocks are the blocks of both letter templates in the order the whole template
+// writes them, and whose each is: the guest's (.Guest) or the mailing's (.Mailing).
+var letterBlocks = []struct {
+	name  string
+	guest bool
+}{
+	{"head", false}, {"salutation", true}, {"event", false}, {"guest", true},
+	{"facts", false}, {"links", true}, {"end", false},
+}
+
+// letters are the two parsed templates of a letter and their blocks, in the order of
+// letterBlocks.
 type letters struct {
-	text *texttemplate.Template
-	html *htmltemplate.Template
+	text       *texttemplate.Template
+	html       *htmltemplate.Template
+	textBlocks []*texttemplate.Template
+	htmlBlocks []*htmltemplate.Template
+	mailings   *mailings
 }
 
 // letterTemplates parses the embedded templates once; they never change afterwards.
@@ -55,24 +91,124 @@ var letterTemplates = sync.OnceValues(func() (letters, error) {
 	if err != nil {
 		return letters{}, fmt.Errorf("mail: %w", err)
 	}
-	return letters{text: text, html: html}, nil
+	t := letters{text: text, html: html, mailings: &mailings{}}
+	for _, b := range letterBlocks {
+		tb, hb := text.Lookup(b.name), html.Lookup(b.name)
+		if tb == nil || hb == nil {
+			return letters{}, fmt.Errorf("mail: letter templates: no block %q", b.name)
+		}
+		t.textBlocks, t.htmlBlocks = append(t.textBlocks, tb), append(t.htmlBlocks, hb)
+	}
+	return t, nil
 })
+
+// mailingParts are a mailing's blocks as written, by their index in letterBlocks (the
+// guest's stay empty).
+type mailingParts struct {
+	text, html       []string
+	textLen, htmlLen int
+}
+
+// mailings keeps the blocks of the latest mailings, by mailingView.key. A key holds
+// every word of the mailing's blocks, so a kept block is the one writing it again would
+// give. When mailingsKept are kept, the next new one starts over.
+type mailings struct {
+	mu   sync.Mutex
+	kept map[string]*mailingParts
+}
+
+const mailingsKept = 64
+
+// mailingBlocks returns the written blocks of mailing m, kept or written now.
+func (t letters) mailingBlocks(m *mailingView) (*mailingParts, error) {
+	key := m.key()
+	t.mailings.mu.Lock()
+	p := t.mailings.kept[key]
+	t.mailings.mu.Unlock()
+	if p != nil {
+		return p, nil
+	}
+	p = &mailingParts{text: make([]string, len(letterBlocks)), html: make([]string, len(letterBlocks))}
+	var b strings.Builder
+	for i, lb := range letterBlocks {
+		if lb.guest {
+			continue
+		}
+		b.Reset()
+		if err := t.textBlocks[i].Execute(&b, m); err != nil {
+			return nil, fmt.Errorf("mail: letter.txt: %w", err)
+		}
+		p.text[i] = b.String()
+		b.Reset()
+		if err := t.htmlBlocks[i].Execute(&b, m); err != nil {
+			return nil, fmt.Errorf("mail: letter.html: %w", err)
+		}
+		p.html[i] = b.String()
+		p.textLen += len(p.text[i])
+		p.htmlLen += len(p.html[i])
+	}
+	t.mailings.mu.Lock()
+	if len(t.mailings.kept) >= mailingsKept || t.mailings.kept == nil {
+		t.mailings.kept = make(map[string]*mailingParts, mailingsKept)
+	}
+	t.mailings.kept[key] = p
+	t.mailings.mu.Unlock()
+	return p, nil
+}
 
 // letterView is a letter put into words; the templates only lay it out.
 type letterView struct {
+	Mailing *mailingView
+	Guest   *guestView
+}
+
+// mailingView is what a letter says that is the same for every guest of a mailing.
+// Everything in it is in key.
+type mailingView struct {
 	Lang, Subject string
-	Salutation    string
 	Intro         string
 	Title         string
 	Anniversary   string
-	Facts         []letterFact
+	Facts         []letterFact // the event's, shown after the guest's (guestView.For)
 	ChangesIntro  string
 	Changes       []letterChange
 	Notes         []string
-	Links         []letterLink
 	Closing       string
 	Signature     string
 	Footer        string
+}
+
+// guestView is what a letter says to its guest alone.
+type guestView struct {
+	Salutation string
+	For        letterFact
+	Links      []letterLink
+}
+
+// key is every word of m, each with its length before it, so that two mailings have
+// the same key exactly when their blocks read the same words (TestMailingKey).
+func (m *mailingView) key() string {
+	var b strings.Builder
+	b.Grow(512)
+	put := func(s ...string) {
+		for _, x := range s {
+			b.WriteString(strconv.Itoa(len(x)))
+			b.WriteByte(':')
+			b.WriteString(x)
+		}
+	}
+	put(m.Lang, m.Subject, m.Intro, m.Title, m.Anniversary, m.ChangesIntro, m.Closing, m.Signature, m.Footer)
+	b.WriteString(strconv.Itoa(len(m.Facts)))
+	for _, f := range m.Facts {
+		put(f.Label, f.Value)
+	}
+	b.WriteString(strconv.Itoa(len(m.Changes)))
+	for _, c := range m.Changes {
+		put(c.Label, c.Old, c.New)
+	}
+	b.WriteString(strconv.Itoa(len(m.Notes)))
+	put(m.Notes...)
+	return b.String()
 }
 
 type letterFact struct{ Label, Value string }
@@ -114,7 +250,7 @@ func newLetterView(l Letter) (*letterView, error) {
 			return nil, fmt.Errorf("mail: unknown cancellation reason %q", l.Cancelled)
 		}
 	}
-	v := &letterView{
+	v := &mailingView{
 		Lang:      lc.Code(),
 		Subject:   lc.T("mail.subject."+kind, l.Title),
 		Intro:     lc.T("mail.intro." + kind),
@@ -126,13 +262,14 @@ func newLetterView(l Letter) (*letterView, error) {
 	if v.Signature == "" {
 		v.Signature = lc.T("mail.signature")
 	}
+	g := &guestView{}
 	if s := strings.TrimSpace(l.Salutation); s != "" {
 		if !strings.ContainsAny(s[len(s)-1:], ",!.:;") {
 			s += lc.T("mail.salutation_end")
 		}
-		v.Salutation = s
+		g.Salutation = s
 	} else {
-		v.Salutation = lc.T("mail.salutation", l.GuestName)
+		g.Salutation = lc.T("mail.salutation", l.GuestName)
 	}
 	if l.Ordinal > 0 {
 		v.Anniversary = lc.Anniversary(l.Ordinal)
@@ -142,7 +279,7 @@ func newLetterView(l Letter) (*letterView, error) {
 	if l.Honorific != "" {
 		guest += ", " + l.Honorific
 	}
-	v.Facts = append(v.Facts, letterFact{lc.T("mail.for"), guest})
+	g.For = letterFact{lc.T("mail.for"), guest}
 	if l.Parent != "" {
 		v.Facts = append(v.Facts, letterFact{lc.T("mail.part_of"), l.Parent})
 	}
@@ -194,9 +331,9 @@ func newLetterView(l Letter) (*letterView, error) {
 	if l.Kind == KindCancellation {
 		rsvpLabel = lc.T("mail.details")
 	}
-	v.Links = appendLink(v.Links, rsvpLabel, l.RSVPURL)
-	v.Links = appendLink(v.Links, lc.T("mail.feed"), l.FeedURL)
-	return v, nil
+	g.Links = appendLink(g.Links, rsvpLabel, l.RSVPURL)
+	g.Links = appendLink(g.Links, lc.T("mail.feed"), l.FeedURL)
+	return &letterView{Mailing: v, Guest: g}, nil
 }
 
 // appendLink adds a link when url is one of ours: https (http for a local setup) or
