@@ -55,7 +55,18 @@ func recordFloor(b *testing.B, d store.Dialect, connections int) {
 	var g errgroup.Group
 	for c, s := range senders {
 		g.Go(func() error {
-			recorded := make(chan error, 1)
+			// One recording goroutine per connection, as the path has one per batch.
+			toRecord, recorded := make(chan int), make(chan error, 1)
+			defer close(toRecord)
+			go func() {
+				for i := range toRecord {
+					done, err := st.RecordInvitationSent(ctx, records[i])
+					if err == nil && !done {
+						err = fmt.Errorf("invitation %d not recorded", records[i].Invitation.ID)
+					}
+					recorded <- err
+				}
+			}()
 			recorded <- nil
 			for i := c; i < b.N; i += connections {
 				if err := gomail.Send(s, msgs[i]); err != nil {
@@ -66,13 +77,7 @@ func recordFloor(b *testing.B, d store.Dialect, connections int) {
 				if err := <-recorded; err != nil {
 					return err
 				}
-				go func() {
-					done, err := st.RecordInvitationSent(ctx, records[i])
-					if err == nil && !done {
-						err = fmt.Errorf("invitation %d not recorded", records[i].Invitation.ID)
-					}
-					recorded <- err
-				}()
+				toRecord <- i
 			}
 			return <-recorded
 		})

@@ -222,6 +222,8 @@ type letterLink struct {
 	Href       htmltemplate.URL
 }
 
+// newLetterView puts l into the words of its language (i18n.Match): the mailing's and
+// the guest's.
 func newLetterView(l Letter) (*letterView, error) {
 	switch l.Kind {
 	case KindInvitation, KindUpdate, KindCancellation, KindReminderDeadline, KindReminderEvent:

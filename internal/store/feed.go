@@ -192,14 +192,14 @@ func (q *Q) FeedLinkByLookup(lookup string) (*FeedLink, error) {
 // serving a feed; application code goes through Q.
 func (s *Store) ReadGorm() *gorm.DB { return s.r }
 
-// feedSQL is a feed's selection as SQL: a condition on events e (the events the feed
-// lists) and one on sessions s (the sessions it lists), each with its arguments, and the
-// extra rows whose change changes the feed (a person's invitations and delegations, the
-// rows that name it).
 // noSessions is feedSQL.sessions for a feed without sessions: loadFeed then does not
 // look for any.
 const noSessions = "1 = 0"
 
+// feedSQL is a feed's selection as SQL: a condition on events e (the events the feed
+// lists) and one on sessions s (the sessions it lists), each with its arguments, and the
+// extra rows whose change changes the feed (a person's invitations and delegations, the
+// rows that name it).
 type feedSQL struct {
 	events      string
 	eventArgs   []any
