@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/glebarez/go-sqlite" // to read the file the binary made
+	_ "modernc.org/sqlite" // to read the file the binary made
 )
 
 // TestNewUserStart builds the binary and runs it as a new user would: in an empty folder,

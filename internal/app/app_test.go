@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/glebarez/go-sqlite" // a plain database/sql connection to the SQLite file
+	_ "modernc.org/sqlite" // a plain database/sql connection to the SQLite file
 
 	"github.com/attache-app/attache/internal/app"
 	"github.com/attache-app/attache/internal/config"

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"time"
 
 	"gorm.io/gorm"
@@ -145,10 +146,11 @@ func (q *Q) LiveFeedLookups(lookups []string) (map[string]bool, error) {
 }
 
 // insertRows is the most rows one multi-row INSERT of createRows writes. The SQLite
-// driver (glebarez/go-sqlite) finds each bound value by scanning the arguments from the
-// first, so a statement's binding costs the square of its parameter count: 128 outbound
-// messages of 20 columns, 2,560 parameters, took milliseconds to bind, more than
-// inserting them. Statements of 16 rows keep that small on both dialects.
+// driver used before (glebarez/go-sqlite) found each bound value by scanning the
+// arguments from the first, so a statement's binding cost the square of its parameter
+// count: 128 outbound messages of 20 columns, 2,560 parameters, took milliseconds to
+// bind, more than inserting them. Statements of 16 rows kept that small on both
+// dialects, and keep few distinct statement texts for the statement caches.
 const insertRows = 16
 
 // createRows inserts rows (a slice of row pointers) insertRows to a statement, filling
@@ -255,24 +257,24 @@ func (s *Store) RecordInvitationSent(ctx context.Context, r InvitationSent) (boo
 		}
 		return res.RowsAffected == 1, nil
 	}
-	// SQLite: one writer at a time, taken at BEGIN. Both updates go in one call, which
-	// saves SQLite a statement's round through database/sql and gorm: the parameters are
-	// numbered, so that the second statement reads the first one's, and the second
-	// changes the message only when the first changed the invitation (changes(), the
-	// count of the statement completed last), so one changed row means both were.
+	// SQLite: one writer at a time, taken at BEGIN. Two statements prepared once
+	// (prepare): the message changes only when the invitation did, so one changed row
+	// from each means both were.
+	sentInv, err := s.prepare(ctx, recordSentInvitation)
+	if err != nil {
+		return false, err
+	}
+	sentMsg, err := s.prepare(ctx, recordSentMessage)
+	if err != nil {
+		return false, err
+	}
 	tx, err := s.wSQL.BeginTx(ctx, nil)
 	if err != nil {
 		return false, translate(err, "outbound message")
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE invitations SET send_state = ?9, last_error = '', sent_at = ?10, updated_at = ?10
-			WHERE id = ?1 AND send_state = ?2 AND email = ?3 AND language = ?4 AND delegation_id IS ?5 AND event_id = ?6
-				AND EXISTS (SELECT 1 FROM events e WHERE e.id = invitations.event_id AND e.sequence = ?7 AND e.status = ?8);
-		UPDATE outbound_messages SET status = ?11, last_error = '', sent_at = ?10, updated_at = ?10, attempts = attempts + 1
-			WHERE id = ?12 AND invitation_id = ?1 AND changes() = 1`,
-		append(match, string(domain.SendSent), at, string(OutboundSent), r.OutboundID)...)
-	var n int64
-	if err == nil {
-		n, err = res.RowsAffected()
+	n, err := execCount(ctx, tx.StmtContext(ctx, sentInv), append(match, string(domain.SendSent), at)...)
+	if err == nil && n == 1 {
+		n, err = execCount(ctx, tx.StmtContext(ctx, sentMsg), inv.ID, string(OutboundSent), at, r.OutboundID)
 	}
 	if err != nil || n != 1 {
 		// Nothing recorded, or not both: the caller records the message the long way.
@@ -285,4 +287,23 @@ func (s *Store) RecordInvitationSent(ctx context.Context, r InvitationSent) (boo
 		return false, translate(err, "outbound message")
 	}
 	return true, nil
+}
+
+// The statements of RecordInvitationSent on SQLite. The parameters are numbered, so that
+// each is given once.
+const (
+	recordSentInvitation = `UPDATE invitations SET send_state = ?9, last_error = '', sent_at = ?10, updated_at = ?10
+		WHERE id = ?1 AND send_state = ?2 AND email = ?3 AND language = ?4 AND delegation_id IS ?5 AND event_id = ?6
+			AND EXISTS (SELECT 1 FROM events e WHERE e.id = invitations.event_id AND e.sequence = ?7 AND e.status = ?8)`
+	recordSentMessage = `UPDATE outbound_messages SET status = ?2, last_error = '', sent_at = ?3, updated_at = ?3,
+		attempts = attempts + 1 WHERE id = ?4 AND invitation_id = ?1`
+)
+
+// execCount runs st and returns how many rows it changed.
+func execCount(ctx context.Context, st *sql.Stmt, args ...any) (int64, error) {
+	res, err := st.ExecContext(ctx, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }

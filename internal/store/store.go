@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/glebarez/sqlite"
+	sqlite "github.com/libtnb/sqlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -46,6 +46,8 @@ type Store struct {
 	wSQL    *sql.DB
 	rSQL    *sql.DB
 	log     *slog.Logger
+	// writerStmts are statements prepared once on SQLite's writer (see prepare).
+	writerStmts preparedStmts
 }
 
 // Open connects to the database named by opts.URL. It does not migrate.
@@ -69,13 +71,28 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			}
 		}
 		// busy_timeout lets a reader wait for a checkpoint; _txlock=immediate takes the
-		// write lock at BEGIN so two writers never deadlock upgrading a read lock.
-		dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=synchronous(NORMAL)&_txlock=immediate"
-		w, err := gorm.Open(sqlite.Open(dsn), gcfg)
+		// write lock at BEGIN so two writers never deadlock upgrading a read lock. Times
+		// are written as text in the format the files made before have
+		// ("2006-01-02 15:04:05.999999999-07:00", which sorts as time does for UTC
+		// values), and read back as times only from columns declared DATETIME or the
+		// like: _texttotime and _inttotime are off, so that an expression's text stays
+		// text.
+		dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
+			"&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite&_texttotime=0&_inttotime=0"
+		// SQLite spends as long compiling a statement as running a small one, and the
+		// driver (modernc.org/sqlite) keeps a statement compiled while database/sql keeps
+		// it prepared: gorm's PrepareStmt keeps them per SQL text, a bounded number
+		// (lists of ids make texts that differ by their length). It pays outside
+		// transactions, on the readers (feeds, pages); a statement met inside a
+		// transaction is prepared on that transaction again each time by database/sql,
+		// as before. PostgreSQL's driver (pgx) keeps its own per connection.
+		scfg := *gcfg
+		scfg.PrepareStmt, scfg.PrepareStmtMaxSize, scfg.PrepareStmtTTL = true, preparedMax, time.Hour
+		w, err := gorm.Open(sqlite.Open(dsn), &scfg)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 		}
-		r, err := gorm.Open(sqlite.Open(dsn+"&_pragma=query_only(1)"), gcfg)
+		r, err := gorm.Open(sqlite.Open(dsn+"&_pragma=query_only(1)"), &scfg)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s for reading: %w", path, err)
 		}
@@ -128,7 +145,8 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close releases the connections.
 func (s *Store) Close() error {
-	err := s.wSQL.Close()
+	err := s.writerStmts.close()
+	err = errors.Join(err, s.wSQL.Close())
 	if s.rSQL != s.wSQL {
 		err = errors.Join(err, s.rSQL.Close())
 	}
@@ -174,8 +192,14 @@ func (q *Q) PlanForValues() error {
 // SQLTx is the transaction's database/sql handle, for River's InsertTx; nil outside a
 // transaction.
 func (q *Q) SQLTx() *sql.Tx {
-	tx, _ := q.db.Statement.ConnPool.(*sql.Tx)
-	return tx
+	switch c := q.db.Statement.ConnPool.(type) {
+	case *sql.Tx:
+		return c
+	case *gorm.PreparedStmtTX: // SQLite's (PrepareStmt)
+		tx, _ := c.Tx.(*sql.Tx)
+		return tx
+	}
+	return nil
 }
 
 // translate maps driver errors to domain errors once, for both dialects. SQLite reports

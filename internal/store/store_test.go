@@ -4,7 +4,9 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/attache-app/attache/internal/domain"
 	"github.com/attache-app/attache/internal/store"
 	"github.com/attache-app/attache/internal/store/storetest"
 )
@@ -77,5 +79,33 @@ func TestPostgresKeepsIdleConnections(t *testing.T) {
 	}
 	if idle := st.DB().Stats().Idle; idle != 6 {
 		t.Errorf("%d idle connections kept, want 6", idle)
+	}
+}
+
+// TestSQLiteTimesAsBefore: SQLite keeps times as text in the layout that the files
+// made by earlier versions hold, and an expression's text is not read as a time (the
+// driver's _time_format, _texttotime; see Open).
+func TestSQLiteTimesAsBefore(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	ctx := context.Background()
+	start := time.Date(2022, 1, 12, 7, 30, 0, 123456000, time.UTC)
+	ev := &domain.Event{Title: "Commemorative meeting", Kind: domain.KindCommemoration, Status: domain.StatusDraft,
+		Timezone: "Europe/Moscow", StartsAt: start, EndsAt: start.Add(4 * time.Hour)}
+	if err := st.InTx(ctx, func(q *store.Q) error { return q.CreateEvent(ev) }); err != nil {
+		t.Fatal(err)
+	}
+	var text string
+	if err := st.DB().QueryRowContext(ctx, `SELECT starts_at || '' FROM events WHERE id = ?`, ev.ID).Scan(&text); err != nil {
+		t.Fatal(err)
+	}
+	if want := "2022-01-12 07:30:00.123456+00:00"; text != want {
+		t.Errorf("starts_at is stored as %q, want %q", text, want)
+	}
+	got, err := st.Q(ctx).GetEvent(ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.StartsAt.Equal(start) {
+		t.Errorf("starts_at read back as %s, want %s", got.StartsAt, start)
 	}
 }
