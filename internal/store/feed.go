@@ -192,14 +192,11 @@ func (q *Q) FeedLinkByLookup(lookup string) (*FeedLink, error) {
 // serving a feed; application code goes through Q.
 func (s *Store) ReadGorm() *gorm.DB { return s.r }
 
-// noSessions is feedSQL.sessions for a feed without sessions: loadFeed then does not
-// look for any.
-const noSessions = "1 = 0"
-
 // feedSQL is a feed's selection as SQL: a condition on events e (the events the feed
 // lists) and one on sessions s (the sessions it lists), each with its arguments, and the
 // extra rows whose change changes the feed (a person's invitations and delegations, the
-// rows that name it).
+// rows that name it). An empty sessions lists none: loadFeed then does not look for
+// any.
 type feedSQL struct {
 	events      string
 	eventArgs   []any
@@ -264,8 +261,12 @@ func (sel FeedSelection) sql() (feedSQL, error) {
 // listed; fs, the sessions listed; fa, fe and the events of the sessions in fs, whose
 // zone, status and sequence the sessions take.
 func (f feedSQL) with() (string, []any) {
+	sessions := f.sessions
+	if sessions == "" {
+		sessions = "1 = 0"
+	}
 	return "WITH fe AS (SELECT e.id FROM events e WHERE " + f.events + "), " +
-			"fs AS (SELECT s.id, s.event_id, s.room_id FROM sessions s WHERE " + f.sessions + "), " +
+			"fs AS (SELECT s.id, s.event_id, s.room_id FROM sessions s WHERE " + sessions + "), " +
 			"fa AS (SELECT id FROM fe UNION SELECT event_id FROM fs) ",
 		append(append([]any{}, f.eventArgs...), f.sessionArgs...)
 }
@@ -407,7 +408,7 @@ func (q *Q) LoadFeed(sel FeedSelection) (*FeedData, error) {
 // LoadEventAlone reads one event as LoadFeed would, without its programme: the event of
 // an invitation's calendar object, with its hosts' names, venue and ordinal.
 func (q *Q) LoadEventAlone(eventID int64) (*FeedData, error) {
-	d, err := q.loadFeed(feedSQL{events: "e.id = ?", eventArgs: []any{eventID}, sessions: noSessions}, "event")
+	d, err := q.loadFeed(feedSQL{events: "e.id = ?", eventArgs: []any{eventID}}, "event")
 	if err != nil {
 		return nil, err
 	}
@@ -445,7 +446,7 @@ func (q *Q) loadFeed(f feedSQL, what string) (*FeedData, error) {
 	}
 
 	var ssRows []sessionRow
-	if f.sessions != noSessions { // a query fewer for an event alone (BenchmarkLoadEventAlone)
+	if f.sessions != "" { // a query fewer for an event alone (BenchmarkLoadEventAlone)
 		if err := q.db.Raw(with+`SELECT s.* FROM sessions s WHERE s.id IN (SELECT id FROM fs) ORDER BY s.starts_at, s.id`,
 			args...).Scan(&ssRows).Error; err != nil {
 			return nil, fail("sessions", err)

@@ -4,6 +4,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/attache-app/attache/internal/domain"
+	"github.com/attache-app/attache/internal/store"
 	"github.com/attache-app/attache/internal/store/storetest"
 )
 
@@ -14,30 +16,31 @@ func BenchmarkLoadEventAlone(b *testing.B) {
 	for _, d := range storetest.Dialects(b) {
 		b.Run(string(d), func(b *testing.B) {
 			st := storetest.Open(b, d)
-			db := st.Gorm()
-			now := time.Now().UTC().Truncate(time.Second)
-			var venueID, orgID, eventID int64
-			must := func(err error) {
-				b.Helper()
-				if err != nil {
-					b.Fatal(err)
+			start := time.Now().UTC().Truncate(time.Second).Add(48 * time.Hour)
+			venue := &domain.Venue{Name: "Prosecutor General's Office", City: "Moscow", Timezone: "Europe/Moscow"}
+			host := &domain.Organization{Name: "PGO RU"}
+			ev := &domain.Event{Title: "Commemorative meeting", Kind: domain.KindCommemoration, Status: domain.StatusScheduled,
+				Timezone: "Europe/Moscow", StartsAt: start, EndsAt: start.Add(2 * time.Hour), VenueID: &venue.ID}
+			if err := st.InTx(b.Context(), func(q *store.Q) error {
+				if err := q.CreateVenue(venue); err != nil {
+					return err
 				}
+				if err := q.CreateOrganization(host); err != nil {
+					return err
+				}
+				ev.HostOrganizationIDs = []int64{host.ID}
+				return q.CreateEvent(ev)
+			}); err != nil {
+				b.Fatal(err)
 			}
-			must(db.Raw(`INSERT INTO venues (name, city, timezone, created_at, updated_at)
-				VALUES ('Prosecutor General''s Office', 'Moscow', 'Europe/Moscow', ?, ?) RETURNING id`, now, now).Scan(&venueID).Error)
-			must(db.Raw(`INSERT INTO organizations (name, created_at, updated_at) VALUES ('PGO RU', ?, ?) RETURNING id`, now, now).Scan(&orgID).Error)
-			must(db.Raw(`INSERT INTO events (uid, title, kind, status, timezone, starts_at, ends_at, sequence, venue_id, created_at, updated_at)
-				VALUES ('alone@attache.test', 'Commemorative meeting', 'commemoration', 'scheduled', 'Europe/Moscow', ?, ?, 2, ?, ?, ?)
-				RETURNING id`, now.Add(48*time.Hour), now.Add(50*time.Hour), venueID, now, now).Scan(&eventID).Error)
-			must(db.Exec(`INSERT INTO event_hosts (event_id, organization_id, position) VALUES (?, ?, 0)`, eventID, orgID).Error)
 			q := st.Q(b.Context())
 			b.ReportAllocs()
 			for b.Loop() {
-				fd, err := q.LoadEventAlone(eventID)
+				fd, err := q.LoadEventAlone(ev.ID)
 				if err != nil {
 					b.Fatal(err)
 				}
-				if len(fd.Events) != 1 || len(fd.Hosts[eventID]) != 1 || fd.Venues[venueID] == nil {
+				if len(fd.Events) != 1 || len(fd.Hosts[ev.ID]) != 1 || fd.Venues[venue.ID] == nil {
 					b.Fatalf("read %d events, hosts %v, venues %v", len(fd.Events), fd.Hosts, fd.Venues)
 				}
 			}

@@ -8,14 +8,14 @@ import (
 	"sync"
 )
 
-// preparedMax bounds the statements gorm keeps prepared on each SQLite handle.
+// preparedMax bounds the statements gorm keeps prepared on SQLite's read handle.
 const preparedMax = 512
 
 // preparedStmts are statements prepared once on SQLite's writer for the hot write
 // transactions that run raw SQL (RecordInvitationSent). database/sql binds such a
 // statement to a transaction's connection without compiling it again, since the writer
-// has one connection and the statement is already prepared on it; a statement prepared
-// inside a transaction, as gorm's are there, is compiled again in every transaction.
+// has one connection and the statement is already prepared on it; a statement run
+// inside a transaction otherwise, as gorm's are, is compiled in every transaction.
 type preparedStmts struct {
 	mu sync.Mutex
 	m  map[string]*sql.Stmt

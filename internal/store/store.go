@@ -79,20 +79,21 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		// text.
 		dsn := "file:" + path + "?_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
 			"&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite&_texttotime=0&_inttotime=0"
-		// SQLite spends as long compiling a statement as running a small one, and the
-		// driver (modernc.org/sqlite) keeps a statement compiled while database/sql keeps
-		// it prepared: gorm's PrepareStmt keeps them per SQL text, a bounded number
-		// (lists of ids make texts that differ by their length). It pays outside
-		// transactions, on the readers (feeds, pages); a statement met inside a
-		// transaction is prepared on that transaction again each time by database/sql,
-		// as before. PostgreSQL's driver (pgx) keeps its own per connection.
-		scfg := *gcfg
-		scfg.PrepareStmt, scfg.PrepareStmtMaxSize, scfg.PrepareStmtTTL = true, preparedMax, time.Hour
-		w, err := gorm.Open(sqlite.Open(dsn), &scfg)
+		w, err := gorm.Open(sqlite.Open(dsn), gcfg)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 		}
-		r, err := gorm.Open(sqlite.Open(dsn+"&_pragma=query_only(1)"), &scfg)
+		// SQLite spends as long compiling a statement as running a small one, and the
+		// driver (modernc.org/sqlite) keeps a statement compiled while database/sql keeps
+		// it prepared: on the readers (feeds, pages), gorm's PrepareStmt keeps them per
+		// SQL text, a bounded number (lists of ids make texts that differ by their
+		// length). Not on the writer: application code writes only in transactions, and
+		// database/sql prepares a transaction's statements on it again each time (see
+		// prepare for the few kept there). PostgreSQL's driver (pgx) keeps its own per
+		// connection.
+		rcfg := *gcfg
+		rcfg.PrepareStmt, rcfg.PrepareStmtMaxSize, rcfg.PrepareStmtTTL = true, preparedMax, time.Hour
+		r, err := gorm.Open(sqlite.Open(dsn+"&_pragma=query_only(1)"), &rcfg)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s for reading: %w", path, err)
 		}
@@ -192,14 +193,8 @@ func (q *Q) PlanForValues() error {
 // SQLTx is the transaction's database/sql handle, for River's InsertTx; nil outside a
 // transaction.
 func (q *Q) SQLTx() *sql.Tx {
-	switch c := q.db.Statement.ConnPool.(type) {
-	case *sql.Tx:
-		return c
-	case *gorm.PreparedStmtTX: // SQLite's (PrepareStmt)
-		tx, _ := c.Tx.(*sql.Tx)
-		return tx
-	}
-	return nil
+	tx, _ := q.db.Statement.ConnPool.(*sql.Tx)
+	return tx
 }
 
 // translate maps driver errors to domain errors once, for both dialects. SQLite reports
